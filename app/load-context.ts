@@ -1,0 +1,7 @@
+declare module "@remix-run/cloudflare" {
+  interface AppLoadContext {
+    cloudflare: { env: Env; ctx: ExecutionContext };
+  }
+}
+
+export {};

@@ -1,0 +1,65 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { TeamNameSchema } from "@workers/core/team";
+import { z } from "zod";
+import { signUp } from "~/lib/auth.server";
+import { Field, FormErrors } from "~/lib/forms";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · Beacon" }];
+
+const SignUpSchema = z.object({
+  name: z.string({ error: "Enter your name" }).trim().min(1, "Enter your name").max(100),
+  email: z.email("Enter a valid email address"),
+  password: z
+    .string({ error: "Choose a password" })
+    .min(8, "Use at least 8 characters")
+    .max(128, "At most 128 characters"),
+  teamName: TeamNameSchema,
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: SignUpSchema });
+  if (submission.status !== "success") return submission.reply({ hideFields: ["password"] });
+  const result = await signUp(context.cloudflare.env, request, submission.value);
+  if (!result.ok)
+    return submission.reply({ formErrors: [result.message], hideFields: ["password"] });
+  throw result.response;
+}
+
+export default function SignUp() {
+  const lastResult = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignUpSchema }),
+    shouldRevalidate: "onBlur",
+  });
+  return (
+    <main className="auth-page">
+      <div className="card auth-card">
+        <div className="brand">Beacon</div>
+        <h1>Create your account</h1>
+        <Form method="post" {...getFormProps(form)}>
+          <FormErrors errors={form.errors} />
+          <Field label="Your name" meta={fields.name} autoComplete="name" />
+          <Field label="Work email" meta={fields.email} type="email" autoComplete="email" />
+          <Field
+            label="Password"
+            meta={fields.password}
+            type="password"
+            autoComplete="new-password"
+          />
+          <Field label="Team name" meta={fields.teamName} placeholder="Acme Recruiting" />
+          <button type="submit" disabled={busy}>
+            {busy ? "Creating…" : "Create account"}
+          </button>
+        </Form>
+        <p className="muted small">
+          Already have an account? <Link to="/login">Sign in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,19 @@
+import type { ActionFunctionArgs } from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { requireUser } from "@workers/auth/guards";
+import { z } from "zod";
+import { safeRedirect, switchTeam } from "~/lib/auth.server";
+
+const SwitchSchema = z.object({ teamId: z.string().min(1), to: z.string().optional() });
+
+export async function loader() {
+  return redirect("/people");
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const env = context.cloudflare.env;
+  await requireUser(request, env);
+  const parsed = SwitchSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return redirect("/people");
+  return switchTeam(env, request, parsed.data.teamId, safeRedirect(parsed.data.to));
+}

@@ -1,0 +1,320 @@
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+// ── better-auth's tables (user, session, account, verification) and its organization
+// plugin's (organization = a team, member, invitation). Field keys are the names
+// better-auth's drizzle adapter expects.
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch() * 1000)`);
+const updatedAt = () =>
+  integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch() * 1000)`);
+
+export const user = sqliteTable("user", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+  image: text("image"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const session = sqliteTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    token: text("token").notNull().unique(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    activeOrganizationId: text("active_organization_id"),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
+
+export const account = sqliteTable(
+  "account",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: integer("access_token_expires_at", { mode: "timestamp_ms" }),
+    refreshTokenExpiresAt: integer("refresh_token_expires_at", { mode: "timestamp_ms" }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("account_user_idx").on(t.userId)],
+);
+
+export const verification = sqliteTable(
+  "verification",
+  {
+    id: text("id").primaryKey(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("verification_identifier_idx").on(t.identifier)],
+);
+
+export const organization = sqliteTable("organization", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  logo: text("logo"),
+  createdAt: createdAt(),
+  metadata: text("metadata"),
+});
+
+export const member = sqliteTable(
+  "member",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organization.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role").notNull().default("member"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("member_org_idx").on(t.organizationId), index("member_user_idx").on(t.userId)],
+);
+
+export const invitation = sqliteTable(
+  "invitation",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organization.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role"),
+    status: text("status").notNull().default("pending"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+    inviterId: text("inviter_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+  },
+  (t) => [index("invitation_org_idx").on(t.organizationId)],
+);
+
+// ── Beacon's own tables. Every row carries its team id (`team_id` = organization.id).
+
+const teamId = () =>
+  text("team_id")
+    .notNull()
+    .references(() => organization.id, { onDelete: "cascade" });
+
+/** A team's settings: the daily email limit and its policy, the team's time zone. */
+export const teamSettings = sqliteTable("team_settings", {
+  teamId: text("team_id")
+    .primaryKey()
+    .references(() => organization.id, { onDelete: "cascade" }),
+  timeZone: text("time_zone").notNull().default("UTC"),
+  dailyEmailLimit: integer("daily_email_limit").notNull().default(5000),
+  onLimit: text("on_limit", { enum: ["defer", "fail"] })
+    .notNull()
+    .default("defer"),
+  updatedAt: updatedAt(),
+});
+
+/** API keys: only a SHA-256 of the key is stored; the key is shown once. */
+export const apiKey = sqliteTable(
+  "api_key",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("api_key_team_idx").on(t.teamId)],
+);
+
+export const person = sqliteTable(
+  "person",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    ownerId: text("owner_id").references(() => user.id, { onDelete: "set null" }),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name"),
+    timeZone: text("time_zone"),
+    /** Lower-cased "last first" for ordering and keyset pagination. */
+    sortName: text("sort_name").notNull(),
+    /** Lower-cased names and addresses, for search. */
+    searchText: text("search_text").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("person_team_sort_idx").on(t.teamId, t.sortName, t.id)],
+);
+
+export const personEmail = sqliteTable(
+  "person_email",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    personId: text("person_id")
+      .notNull()
+      .references(() => person.id, { onDelete: "cascade" }),
+    address: text("address").notNull(),
+    type: text("type", { enum: ["personal", "work"] }).notNull(),
+    /** Lower-case, Gmail dots and +tags removed: what reply matching compares. */
+    normalized: text("normalized").notNull(),
+    position: integer("position").notNull().default(0),
+  },
+  (t) => [
+    index("person_email_person_idx").on(t.personId),
+    index("person_email_team_norm_idx").on(t.teamId, t.normalized),
+  ],
+);
+
+export const personPhone = sqliteTable(
+  "person_phone",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    personId: text("person_id")
+      .notNull()
+      .references(() => person.id, { onDelete: "cascade" }),
+    number: text("number").notNull(),
+    type: text("type", { enum: ["mobile", "work", "home"] })
+      .notNull()
+      .default("mobile"),
+    position: integer("position").notNull().default(0),
+  },
+  (t) => [index("person_phone_person_idx").on(t.personId)],
+);
+
+export const job = sqliteTable(
+  "job",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    title: text("title").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("job_team_idx").on(t.teamId, t.createdAt)],
+);
+
+export const jobStage = sqliteTable(
+  "job_stage",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => job.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+  },
+  (t) => [index("job_stage_job_idx").on(t.jobId, t.position)],
+);
+
+export const mailbox = sqliteTable(
+  "mailbox",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    address: text("address").notNull(),
+    name: text("name").notNull(),
+    dailyCap: integer("daily_cap"),
+    canSend: integer("can_send", { mode: "boolean" }).notNull().default(false),
+    capturesReplies: integer("captures_replies", { mode: "boolean" }).notNull().default(false),
+    /** Unguessable token of the mailbox's sync address (sync+<token>@INBOUND_DOMAIN). */
+    syncToken: text("sync_token").notNull().unique(),
+    /** Why the mailbox cannot send or capture, in words, when it cannot. */
+    problem: text("problem"),
+    checkedAt: integer("checked_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mailbox_team_address_idx").on(t.teamId, t.address)],
+);
+
+/** The campaign index (lists, WebSocket authorization); the Campaign DO is the source of truth. */
+export const campaign = sqliteTable(
+  "campaign",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    ownerId: text("owner_id").references(() => user.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    status: text("status", { enum: ["draft", "active", "disabled"] }).notNull(),
+    shared: integer("shared", { mode: "boolean" }).notNull().default(false),
+    jobId: text("job_id").references(() => job.id, { onDelete: "set null" }),
+    jobStage: text("job_stage"),
+    stageCount: integer("stage_count").notNull().default(0),
+    prospectCount: integer("prospect_count").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("campaign_team_idx").on(t.teamId, t.createdAt)],
+);
+
+/** A CSV import: its rows are committed chunk by chunk, each chunk once. */
+export const csvImport = sqliteTable(
+  "csv_import",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    fileName: text("file_name").notNull(),
+    totalRows: integer("total_rows").notNull(),
+    committedRows: integer("committed_rows").notNull().default(0),
+    badRows: integer("bad_rows").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("csv_import_team_idx").on(t.teamId)],
+);
+
+export const csvImportChunk = sqliteTable(
+  "csv_import_chunk",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => csvImport.id, { onDelete: "cascade" }),
+    chunkIndex: integer("chunk_index").notNull(),
+    committed: integer("committed").notNull(),
+    /** JSON: [{line, reason}] for the rows of this chunk that were refused. */
+    errors: text("errors").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.chunkIndex] })],
+);

@@ -1,0 +1,42 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(here("./db/migrations")),
+          AUTH_SECRET: "Vq3xT9mKp2LwZ8rN4bYc7HdJ6sFgA1eQ",
+          PUBLIC_URL: "http://localhost",
+          INBOUND_DOMAIN: "inbound.test",
+          RESEND_API_KEY: "",
+          RESEND_BASE_URL: "",
+          RESEND_WEBHOOK_SECRET: "",
+          TWILIO_ACCOUNT_SID: "",
+          TWILIO_AUTH_TOKEN: "",
+          TWILIO_FROM: "",
+          DEMO_API_KEY: "",
+        },
+      },
+    }),
+  ],
+  resolve: {
+    alias: {
+      "virtual:remix-build": here("./build/server/index.js"),
+      "~": here("./app"),
+      "@workers": here("./workers"),
+    },
+  },
+  test: {
+    include: ["tests/**/*.test.ts", "workers/**/*.test.ts"],
+    setupFiles: ["./tests/setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },
+  },
+}));

@@ -1,0 +1,4 @@
+import { ApiRouter } from "./router";
+
+/** Every /api/v1 route. */
+export const api = new ApiRouter();

@@ -1,0 +1,35 @@
+import * as build from "virtual:remix-build";
+import { createRequestHandler } from "@remix-run/cloudflare";
+import { routePartykitRequest } from "partyserver";
+import { api } from "./api/index";
+import { getAuth } from "./auth/auth";
+import { inInvocation } from "./db/limits";
+import { config } from "./env";
+import { errorResponse } from "./http/errors";
+import { authorizeParty } from "./http/parties";
+
+export { Account } from "./account";
+export { Campaign } from "./campaign";
+
+const handleRemix = createRequestHandler(build);
+
+export default {
+  fetch(request, env, ctx) {
+    return inInvocation(async () => {
+      config(env);
+      const { pathname } = new URL(request.url);
+      if (pathname.startsWith("/parties/")) {
+        const res = await routePartykitRequest(request, env, {
+          onBeforeConnect: (req, { party, name }) => authorizeParty(req, env, party, name),
+          onBeforeRequest: () => errorResponse(404, "not_found", "Live feeds are WebSocket only."),
+        });
+        return res ?? errorResponse(404, "not_found", "No such live feed.");
+      }
+      if (pathname.startsWith("/api/v1/") || pathname === "/api/v1") {
+        return api.handle(request, env, ctx);
+      }
+      if (pathname.startsWith("/api/auth/")) return getAuth(env).handler(request);
+      return handleRemix(request, { cloudflare: { env, ctx } });
+    });
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+/** Every configuration variable Beacon reads, validated once per isolate. */
+export const ConfigSchema = z.object({
+  AUTH_SECRET: z
+    .string({ error: "AUTH_SECRET is required (a random string of at least 32 characters)" })
+    .min(32, "AUTH_SECRET must be at least 32 characters"),
+  PUBLIC_URL: z.url("PUBLIC_URL must be an absolute URL such as http://localhost:8787"),
+  INBOUND_DOMAIN: optionalString,
+  RESEND_API_KEY: optionalString,
+  RESEND_BASE_URL: optionalString.pipe(z.url("RESEND_BASE_URL must be a URL").optional()),
+  RESEND_WEBHOOK_SECRET: optionalString,
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString,
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses the Worker's configuration; throws one clear message naming every bad variable. */
+export function config(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(
+      `Beacon's configuration is invalid (see .dev.vars.example):\n${lines.join("\n")}`,
+    );
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}
