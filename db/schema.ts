@@ -281,6 +281,11 @@ export const campaign = sqliteTable(
     jobStage: text("job_stage"),
     stageCount: integer("stage_count").notNull().default(0),
     prospectCount: integer("prospect_count").notNull().default(0),
+    /** JSON {status: count} of the campaign's prospects. */
+    statusCounts: text("status_counts").notNull().default("{}"),
+    version: integer("version").notNull().default(1),
+    /** The DO's change counter: a mirror write applies only if it is newer. */
+    rev: integer("rev").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -317,4 +322,94 @@ export const csvImportChunk = sqliteTable(
     errors: text("errors").notNull(),
   },
   (t) => [primaryKey({ columns: [t.importId, t.chunkIndex] })],
+);
+
+// ── The campaign engine's mirror in D1, written by the Campaign DO through its outbox.
+
+/** One person's membership in one campaign: the profile's Outreach section, conflicts. */
+export const campaignMember = sqliteTable(
+  "campaign_member",
+  {
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => campaign.id, { onDelete: "cascade" }),
+    personId: text("person_id").notNull(),
+    teamId: teamId(),
+    status: text("status").notNull(),
+    reason: text("reason"),
+    stageIndex: integer("stage_index").notNull(),
+    stageId: text("stage_id").notNull(),
+    nextAt: integer("next_at"),
+    /** The DO's change counter: a mirror write applies only if it is newer. */
+    rev: integer("rev").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.personId] }),
+    index("campaign_member_person_idx").on(t.teamId, t.personId),
+  ],
+);
+
+/** The Email Log: every outgoing message of every campaign, mirrored from its DO. */
+export const emailLog = sqliteTable(
+  "email_log",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    campaignId: text("campaign_id").notNull(),
+    personId: text("person_id").notNull(),
+    stageIndex: integer("stage_index").notNull(),
+    stageId: text("stage_id").notNull(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    mailboxId: text("mailbox_id"),
+    to: text("to"),
+    subject: text("subject"),
+    status: text("status").notNull(),
+    reason: text("reason"),
+    scheduledAt: integer("scheduled_at"),
+    sentAt: integer("sent_at"),
+    messageId: text("message_id"),
+    providerId: text("provider_id"),
+    openedAt: integer("opened_at"),
+    clickedAt: integer("clicked_at"),
+    downloadedAt: integer("downloaded_at"),
+    repliedAt: integer("replied_at"),
+    rev: integer("rev").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("email_log_team_idx").on(t.teamId, t.createdAt),
+    index("email_log_campaign_idx").on(t.campaignId, t.createdAt),
+    index("email_log_person_idx").on(t.teamId, t.personId),
+  ],
+);
+
+/** Addresses (normalized) and people a team must never contact again. */
+export const suppression = sqliteTable(
+  "suppression",
+  {
+    teamId: teamId(),
+    normalized: text("normalized").notNull(),
+    personId: text("person_id"),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.normalized] })],
+);
+
+/** Messages the local sink "sent": what a developer reads instead of a real inbox. */
+export const sinkMessage = sqliteTable(
+  "sink_message",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id").notNull(),
+    channel: text("channel").notNull(),
+    to: text("to").notNull(),
+    from: text("from"),
+    subject: text("subject"),
+    text: text("text").notNull(),
+    headers: text("headers").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("sink_message_team_idx").on(t.teamId, t.createdAt)],
 );
