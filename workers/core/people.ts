@@ -22,10 +22,10 @@ export const PhoneNumberSchema = z
   .trim()
   .min(1, "Enter a phone number")
   .max(40, "At most 40 characters")
-  .regex(
-    /^\+?[0-9(][0-9 ().\-/]*(?:\s*(?:x|ext\.?)\s*[0-9]+)?$/i,
-    "Enter a phone number such as +1 555 010 2030",
-  )
+  .regex(/^\+?[0-9(][0-9 ().\-/]*(?:\s*(?:x|ext\.?)\s*[0-9]+)?$/i, {
+    message: "Enter a phone number such as +1 555 010 2030",
+    abort: true,
+  })
   .refine((n) => n.replace(/\D/g, "").length >= 3, "A phone number has at least 3 digits");
 
 const TIME_ZONE_HINT = "Unknown time zone: use a name such as Europe/London or America/New_York";
@@ -116,7 +116,8 @@ export const PersonFormSchema = z.object({
     .optional()
     .transform((rows): PersonEmail[] =>
       (rows ?? []).flatMap((r) => (r.address ? [{ address: r.address, type: r.type }] : [])),
-    ),
+    )
+    .pipe(EmailsSchema),
   phones: z
     .array(z.object({ number: PhoneNumberSchema.optional(), type: PhoneTypeSchema }))
     .max(MAX_PHONES, `At most ${MAX_PHONES} phones`)

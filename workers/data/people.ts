@@ -320,7 +320,9 @@ export async function listPeople(
       .from(schema.personEmail)
       .where(
         and(
-          eq(schema.personEmail.teamId, teamId),
+          // Unary + keeps SQLite on person_email_person_idx rather than scanning the
+          // team's whole (team_id, normalized) index.
+          sql`+${schema.personEmail.teamId} = ${teamId}`,
           sql`${schema.personEmail.personId} in (select value from json_each(${ids}))`,
         ),
       ),
