@@ -1,0 +1,216 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireMember } from "@workers/auth/guards";
+import { MailboxInputSchema } from "@workers/core/mailboxes";
+import {
+  createMailbox,
+  listMailboxes,
+  type MailboxDto,
+  resyncMailbox,
+} from "@workers/data/mailboxes";
+import { listMembers } from "@workers/data/members";
+import { config } from "@workers/env";
+import { z } from "zod";
+import { CopyButton } from "~/lib/copy-button";
+import { Field, FormErrors } from "~/lib/forms";
+import styles from "~/styles/settings.css?url";
+
+export const meta: MetaFunction = () => [{ title: "Mailboxes · Beacon" }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const [mailboxes, members] = await Promise.all([
+    listMailboxes(env, actor.teamId),
+    listMembers(env, actor.teamId),
+  ]);
+  const names = new Map(members.map((m) => [m.userId, m.name]));
+  const url = new URL(request.url);
+  return {
+    mailboxes: mailboxes.map((m) => ({
+      ...m,
+      ownerName: names.get(m.userId) ?? "a former member",
+    })),
+    userId: actor.userId,
+    provider: config(env).RESEND_API_KEY ? "resend" : "sink",
+    added: url.searchParams.get("added"),
+    resynced: url.searchParams.get("resynced"),
+  };
+}
+
+const ResyncSchema = z.object({ mailboxId: z.string().min(1) });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const formData = await request.formData();
+  if (formData.get("intent") === "resync") {
+    const parsed = ResyncSchema.safeParse(Object.fromEntries(formData));
+    const mailbox = parsed.success
+      ? await resyncMailbox(env, actor.teamId, parsed.data.mailboxId)
+      : null;
+    if (!mailbox) throw new Response("No such mailbox in this team.", { status: 404 });
+    throw redirect(`/mailboxes?resynced=${encodeURIComponent(mailbox.id)}`);
+  }
+  const submission = parseWithZod(formData, { schema: MailboxInputSchema });
+  if (submission.status !== "success") return submission.reply();
+  const result = await createMailbox(env, actor, submission.value);
+  if (!result.ok) return submission.reply({ fieldErrors: { address: [result.message] } });
+  throw redirect(`/mailboxes?added=${encodeURIComponent(result.mailbox.id)}`);
+}
+
+function Check({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
+  return (
+    <li className={ok ? "check" : "check no"}>
+      <span className="mark" aria-hidden="true">
+        {ok ? "✓" : "✕"}
+      </span>
+      {ok ? yes : no}
+    </li>
+  );
+}
+
+function MailboxCard({
+  mailbox,
+  resynced,
+}: {
+  mailbox: MailboxDto & { ownerName: string };
+  resynced: boolean;
+}) {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formData?.get("mailboxId") === mailbox.id;
+  const broken = !mailbox.canSend || !mailbox.capturesReplies;
+  return (
+    <article className="card mailbox-card" aria-label={mailbox.address}>
+      <header>
+        <div className="who">
+          <div className="address">{mailbox.address}</div>
+          <div className="muted small">
+            Sends as “{mailbox.name}” · owned by {mailbox.ownerName}
+            {mailbox.dailyCap ? ` · at most ${mailbox.dailyCap.toLocaleString("en-US")} a day` : ""}
+          </div>
+        </div>
+        {broken ? (
+          <span className="badge warn">Needs attention</span>
+        ) : (
+          <span className="badge ok">Ready</span>
+        )}
+      </header>
+      <ul className="checks">
+        <Check ok={mailbox.canSend} yes="Can send" no="Cannot send" />
+        <Check ok={mailbox.capturesReplies} yes="Captures replies" no="Does not capture replies" />
+      </ul>
+      {resynced && !broken ? (
+        <p className="small muted">Checked again just now: all good.</p>
+      ) : null}
+      {broken ? (
+        <div className="warning" role="alert">
+          <p>
+            {mailbox.problem ?? "This mailbox has a problem."}
+            {resynced ? " (checked again just now)" : ""}
+          </p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="resync" />
+            <input type="hidden" name="mailboxId" value={mailbox.id} />
+            <button type="submit" className="secondary" disabled={busy}>
+              {busy ? "Checking…" : "Resync"}
+            </button>
+          </Form>
+        </div>
+      ) : null}
+      {mailbox.syncAddress ? (
+        <div className="sync">
+          <label htmlFor={`sync-${mailbox.id}`}>Sync address</label>
+          <div className="copy-box">
+            <code id={`sync-${mailbox.id}`}>{mailbox.syncAddress}</code>
+            <CopyButton text={mailbox.syncAddress} />
+          </div>
+          <p className="muted small">
+            Forward your inbox to it and BCC it on mail you send yourself: both directions are then
+            logged on the matching person's profile.
+          </p>
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function AddMailboxForm({ provider }: { provider: string }) {
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "add";
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: MailboxInputSchema }),
+    shouldRevalidate: "onBlur",
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} className="card">
+      <h2 className="card-title">Add a mailbox</h2>
+      <p className="muted small">
+        {provider === "resend"
+          ? "It can send once its domain is verified with the email provider."
+          : "Mail goes to the local sink here, so any address can send."}
+      </p>
+      <input type="hidden" name="intent" value="add" />
+      <FormErrors errors={form.errors} />
+      <Field
+        label="Email address"
+        meta={fields.address}
+        type="email"
+        placeholder="jane@acme.com"
+        autoComplete="off"
+      />
+      <Field label="Sender name" meta={fields.name} placeholder="Jane Doe" />
+      <Field
+        label="Daily cap (optional)"
+        meta={fields.dailyCap}
+        type="number"
+        hint="Your email host's own daily limit, if it has one."
+      />
+      <button type="submit" disabled={busy}>
+        {busy ? "Adding…" : "Add mailbox"}
+      </button>
+    </Form>
+  );
+}
+
+export default function Mailboxes() {
+  const { mailboxes, provider, added, resynced } = useLoaderData<typeof loader>();
+  const addedBox = added ? mailboxes.find((m) => m.id === added) : undefined;
+  return (
+    <div>
+      <h1>Mailboxes</h1>
+      {addedBox ? (
+        <div className="notice" role="status">
+          Added {addedBox.address}.
+        </div>
+      ) : null}
+      <div className="side-layout">
+        <section aria-label="Mailboxes" className="stack">
+          {mailboxes.length === 0 ? (
+            <div className="card muted">
+              No mailboxes yet. Add the address your campaigns send from.
+            </div>
+          ) : (
+            mailboxes.map((m) => (
+              <MailboxCard key={m.id} mailbox={m} resynced={m.id === resynced} />
+            ))
+          )}
+        </section>
+        <aside className="side-form">
+          <AddMailboxForm provider={provider} />
+        </aside>
+      </div>
+    </div>
+  );
+}
