@@ -60,7 +60,7 @@ export async function signIn(
 export async function signUp(
   env: Env,
   request: Request,
-  input: { name: string; email: string; password: string; teamName: string },
+  input: { name: string; email: string; password: string; teamName: string; redirectTo?: string },
 ): Promise<AuthResult> {
   const res = await getAuth(env).api.signUpEmail({
     body: { name: input.name, email: input.email, password: input.password },
@@ -73,7 +73,7 @@ export async function signUp(
   const body = SignUpAnswer.safeParse(await res.clone().json());
   if (!body.success) return { ok: false, message: "Could not create the account." };
   await createTeam(env, body.data.user.id, input.teamName);
-  return { ok: true, response: redirectWithCookies("/people", res) };
+  return { ok: true, response: redirectWithCookies(safeRedirect(input.redirectTo), res) };
 }
 
 export async function signOut(env: Env, request: Request): Promise<Response> {

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { TeamNameSchema } from "@workers/core/team";
 import { z } from "zod";
 import { signUp } from "~/lib/auth.server";
@@ -17,6 +17,7 @@ const SignUpSchema = z.object({
     .min(8, "Use at least 8 characters")
     .max(128, "At most 128 characters"),
   teamName: TeamNameSchema,
+  redirectTo: z.string().optional(),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -31,6 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function SignUp() {
   const lastResult = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
+  const [params] = useSearchParams();
+  const redirectTo = params.get("redirectTo");
   const [form, fields] = useForm({
     lastResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SignUpSchema }),
@@ -43,6 +46,7 @@ export default function SignUp() {
         <h1>Create your account</h1>
         <Form method="post" {...getFormProps(form)}>
           <FormErrors errors={form.errors} />
+          <input type="hidden" name="redirectTo" value={redirectTo ?? ""} />
           <Field label="Your name" meta={fields.name} autoComplete="name" />
           <Field label="Work email" meta={fields.email} type="email" autoComplete="email" />
           <Field
@@ -57,7 +61,10 @@ export default function SignUp() {
           </button>
         </Form>
         <p className="muted small">
-          Already have an account? <Link to="/login">Sign in</Link>
+          Already have an account?{" "}
+          <Link to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : "/login"}>
+            Sign in
+          </Link>
         </p>
       </div>
     </main>
