@@ -6,6 +6,8 @@ import {
   autoResume,
   decideAction,
   decideBulk,
+  enrolledState,
+  movedState,
   type ProspectState,
 } from "./actions";
 import { PROSPECT_ACTIONS, type ProspectActionName, type Stage } from "./schemas";
@@ -429,6 +431,40 @@ describe("autoResume", () => {
     expect(autoResume(prospect("paused", { nextAt: T0 }), stages, T0 + MIN)).toEqual({
       ok: false,
       reason: "Paused prospect does not resume by itself",
+    });
+  });
+});
+
+describe("enrolledState and movedState", () => {
+  it("enrolls Active at the first stage, due after its delay", () => {
+    const delayed: Stage[] = [{ ...stages[1], delayMinutes: 30 }];
+    expect(enrolledState(delayed, T0)).toEqual({
+      status: "active",
+      reason: null,
+      stageIndex: 0,
+      nextAt: T0 + 30 * MIN,
+      stageEnteredAt: T0,
+      attempt: 0,
+    });
+  });
+
+  it("moves a prospect to the first stage as Active, whatever stage it was at", () => {
+    expect(movedState(prospect("failed", { stageIndex: 2, attempt: 3 }), stages, T0)).toMatchObject(
+      { status: "active", reason: null, stageIndex: 0, nextAt: T0, attempt: 0 },
+    );
+  });
+
+  it("keeps Complete and Unsubscribed prospects as they are, unscheduled", () => {
+    expect(movedState(prospect("complete"), stages, T0)).toMatchObject({
+      status: "complete",
+      reason: "marked_finished",
+      stageIndex: 3,
+      nextAt: null,
+    });
+    expect(movedState(prospect("unsubscribed"), stages, T0)).toMatchObject({
+      status: "unsubscribed",
+      reason: "unsubscribed",
+      nextAt: null,
     });
   });
 });

@@ -180,3 +180,43 @@ export function decideBulk(
   }
   return result;
 }
+
+/** A newly enrolled prospect: Active at the first stage, due after its delay from now. */
+export function enrolledState(
+  stages: Stage[],
+  now: number,
+  timing: Timing = NO_TIMING,
+): ProspectState {
+  const blank: ProspectState = {
+    status: "active",
+    reason: null,
+    stageIndex: 0,
+    nextAt: null,
+    stageEnteredAt: now,
+    attempt: 0,
+  };
+  return enterStage(blank, 0, stages, now, timing);
+}
+
+/**
+ * A prospect moved into another campaign starts at its first stage as Active; Complete
+ * and Unsubscribed prospects keep their status (and stay out of the schedule).
+ */
+export function movedState(
+  from: ProspectState,
+  stages: Stage[],
+  now: number,
+  timing: Timing = NO_TIMING,
+): ProspectState {
+  if (from.status === "complete" || from.status === "unsubscribed") {
+    return {
+      status: from.status,
+      reason: from.reason,
+      stageIndex: from.status === "complete" ? stages.length : 0,
+      nextAt: null,
+      stageEnteredAt: now,
+      attempt: 0,
+    };
+  }
+  return enrolledState(stages, now, timing);
+}

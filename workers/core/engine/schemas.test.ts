@@ -45,6 +45,17 @@ describe("StageInputSchema", () => {
     expect(paths(StageInputSchema.safeParse({ ...email, subject: "  " }))).toEqual(["subject"]);
   });
 
+  it("refuses an unknown merge field in the subject or body, naming the known ones", () => {
+    const r = StageInputSchema.safeParse({ ...email, subject: "Hi {{ fristName }}" });
+    expect(paths(r)).toEqual(["subject"]);
+    expect(r.error?.issues[0].message).toBe(
+      "Unknown merge field {{fristName}}; use {{firstName}}, {{lastName}}, {{jobTitle}}, {{senderName}}",
+    );
+    expect(
+      paths(StageInputSchema.safeParse({ type: "sms", delayMinutes: 0, body: "{{x}}" })),
+    ).toEqual(["body"]);
+  });
+
   it("refuses an unknown email priority", () => {
     expect(paths(StageInputSchema.safeParse({ ...email, emailPriority: "any" }))).toEqual([
       "emailPriority",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isTimeZone } from "../team";
+import { MERGE_FIELDS, unknownMergeFields } from "./merge";
 import { StatusSchema } from "./statuses";
 
 /** A year, in minutes: the longest delay a stage may wait. */
@@ -60,11 +61,33 @@ const taskFields = {
   title: text("title", 200),
 };
 
+const KNOWN_FIELDS = MERGE_FIELDS.map((f) => `{{${f}}}`).join(", ");
+
+/** A typo such as {{fristName}} is caught when the campaign is saved, not at send time. */
+function checkMergeFields(keys: readonly ("subject" | "body")[]) {
+  return (stage: Partial<Record<"subject" | "body", string>>, ctx: z.RefinementCtx) => {
+    for (const key of keys) {
+      const unknown = unknownMergeFields(stage[key] ?? "");
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `Unknown merge field ${unknown.map((u) => `{{${u}}}`).join(", ")}; use ${KNOWN_FIELDS}`,
+        });
+      }
+    }
+  };
+}
+
 export const StageInputSchema = z.discriminatedUnion(
   "type",
   [
-    z.object({ id: StageIdSchema.optional(), ...emailFields }),
-    z.object({ id: StageIdSchema.optional(), ...smsFields }),
+    z
+      .object({ id: StageIdSchema.optional(), ...emailFields })
+      .superRefine(checkMergeFields(["subject", "body"])),
+    z
+      .object({ id: StageIdSchema.optional(), ...smsFields })
+      .superRefine(checkMergeFields(["body"])),
     z.object({ id: StageIdSchema.optional(), ...taskFields }),
   ],
   { error: "A stage's type is email, sms, call or task" },
