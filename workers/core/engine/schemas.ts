@@ -92,8 +92,9 @@ export const StageInputSchema = z.discriminatedUnion(
   ],
   { error: "A stage's type is email, sms, call or task" },
 );
-export type StageInput = z.input<typeof StageInputSchema>;
-export type ParsedStageInput = z.infer<typeof StageInputSchema>;
+export type StageInput = z.infer<typeof StageInputSchema>;
+/** A stage as sent by a client, before defaults are applied. */
+export type RawStageInput = z.input<typeof StageInputSchema>;
 
 /** A stored stage: as the input, with its stable id. */
 export const StageSchema = z.discriminatedUnion("type", [
@@ -107,7 +108,7 @@ export type SmsStage = Extract<Stage, { type: "sms" }>;
 export type TaskStage = Extract<Stage, { type: "call" | "task" }>;
 
 /** Gives every stage without an id a new one; ids already present are kept (they are stable). */
-export function withStageIds(stages: ParsedStageInput[], newId: () => string): Stage[] {
+export function withStageIds(stages: StageInput[], newId: () => string): Stage[] {
   return stages.map((s) => ({ ...s, id: s.id ?? newId() }) as Stage);
 }
 
