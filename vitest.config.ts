@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -34,6 +34,8 @@ export default defineConfig(async () => ({
   },
   test: {
     include: ["tests/**/*.test.ts", "workers/**/*.test.ts"],
+    // Browser tests run in Node against wrangler dev (scripts/e2e.ts), not inside workerd.
+    exclude: [...configDefaults.exclude, "tests/e2e/**"],
     setupFiles: ["./tests/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

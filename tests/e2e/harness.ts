@@ -1,0 +1,133 @@
+/**
+ * Shared pieces of the browser tests: Chromium through playwright-core, the two viewports,
+ * screenshots, and a page that fails its test on any console error or uncaught exception.
+ * Run by scripts/e2e.ts, which starts the server and sets E2E_BASE_URL.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:8799";
+const SCREENSHOTS = "tests/e2e/screenshots";
+
+export const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+export type Viewport = (typeof VIEWPORTS)[number];
+
+/** One Chromium per test file, closed when the file ends. */
+export function browserForFile(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser starts in before()");
+    return browser;
+  };
+}
+
+export type Session = {
+  context: BrowserContext;
+  page: Page;
+  viewport: Viewport;
+  /** Console errors and uncaught exceptions seen so far; a test ends by asserting none. */
+  problems: string[];
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** A fresh browser context (no cookies) at one viewport, watching for page errors. */
+export async function openSession(browser: Browser, viewport: Viewport): Promise<Session> {
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    viewport: { width: viewport.width, height: viewport.height },
+    isMobile: viewport.name === "phone",
+    hasTouch: viewport.name === "phone",
+    deviceScaleFactor: 1,
+  });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    // A failed load is reported below with its URL.
+    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
+      problems.push(`console.error: ${msg.text()}`);
+    }
+  });
+  page.on("response", (res) => {
+    // Browsers ask for /favicon.ico whatever the page links; the app has none yet.
+    if (res.status() >= 400 && new URL(res.url()).pathname !== "/favicon.ico") {
+      problems.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+    }
+  });
+  page.on("pageerror", (err) => problems.push(`uncaught: ${err.message}`));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    context,
+    page,
+    viewport,
+    problems,
+    async shot(name) {
+      await page.screenshot({
+        path: join(SCREENSHOTS, `${name}-${viewport.name}.png`),
+        fullPage: true,
+      });
+    },
+    close: () => context.close(),
+  };
+}
+
+let counter = 0;
+/** An address no other test or run uses. */
+export function uniqueEmail(tag: string): string {
+  counter += 1;
+  return `${tag}-${Date.now().toString(36)}-${process.pid}-${counter}@e2e.test`;
+}
+
+export const PASSWORD = "correct-horse-battery";
+
+/** Signs a new user and team up through the /signup form; ends on /people. */
+export async function signUpThroughForm(
+  page: Page,
+  user: { name: string; email: string; teamName: string },
+): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(user.name);
+  await page.getByLabel("Work email").fill(user.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Team name").fill(user.teamName);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/people");
+}
+
+/** A signed-in session for a new user and team, made through the form as a user would. */
+export async function signedInSession(
+  browser: Browser,
+  viewport: Viewport,
+  tag: string,
+): Promise<Session> {
+  const session = await openSession(browser, viewport);
+  await signUpThroughForm(session.page, {
+    name: `E2E ${tag}`,
+    email: uniqueEmail(tag),
+    teamName: `E2E ${tag} ${viewport.name}`,
+  });
+  return session;
+}
