@@ -1,13 +1,167 @@
+import { eq } from "drizzle-orm";
 import { type Connection, type ConnectionContext, Server } from "partyserver";
+import { z } from "zod";
+import { clock } from "./clock";
+import {
+  newLedger,
+  type QuotaLedger,
+  release,
+  reserve,
+  rollOver,
+  type Usage,
+  usage,
+} from "./core/engine/quota";
+import { DEFAULT_TEAM_LIMITS, type TeamLimits, TeamLimitsSchema } from "./core/engine/schemas";
+import { db, schema } from "./db/client";
+import { inInvocation } from "./db/limits";
+
+export const ReserveArgsSchema = z.object({
+  reservationId: z.string().min(1),
+  n: z.number().int().min(0),
+  mailboxId: z.string().nullable(),
+  mailboxCap: z.number().int().min(0).nullable(),
+});
+export type ReserveArgs = z.infer<typeof ReserveArgsSchema>;
+export type ReserveAnswer = { granted: number; resetsAt: number; onLimit: TeamLimits["onLimit"] };
+
+const ReleaseArgsSchema = z.object({
+  reservationId: z.string().min(1),
+  n: z.number().int().min(0),
+});
+
+const LedgerSchema: z.ZodType<QuotaLedger> = z.object({
+  day: z.string(),
+  used: z.number(),
+  reservations: z.record(
+    z.string(),
+    z.object({
+      n: z.number(),
+      granted: z.number(),
+      released: z.number(),
+      mailboxId: z.string().optional(),
+      day: z.string(),
+    }),
+  ),
+  mailboxUsed: z.record(z.string(), z.number()),
+});
 
 /**
- * One team ("account"): the daily quota and the team-wide live feed.
- * The campaign engine fills this in; for now it accepts authorized live connections.
+ * One team ("account"): the daily email quota shared by all its campaigns — atomic,
+ * idempotent by reservation id — and the team-wide live feed.
  */
 export class Account extends Server<Env> {
   static options = { hibernate: true };
 
+  private ready = false;
+
+  private setup() {
+    if (this.ready) return;
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    );
+    this.ready = true;
+  }
+
+  private read<T>(key: string, parse: (v: unknown) => T): T | null {
+    this.setup();
+    const row = this.ctx.storage.sql.exec("SELECT value FROM kv WHERE key = ?", key).toArray()[0];
+    return row ? parse(JSON.parse(String(row.value))) : null;
+  }
+
+  private write(key: string, value: unknown) {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      key,
+      JSON.stringify(value),
+    );
+  }
+
+  /** The team's limits: set through setLimits, else read once from D1's team settings. */
+  private async limits(): Promise<TeamLimits> {
+    const stored = this.read("limits", (v) => TeamLimitsSchema.parse(v));
+    if (stored) return stored;
+    const row = await db(this.env).query.teamSettings.findFirst({
+      where: eq(schema.teamSettings.teamId, this.name),
+    });
+    const limits = row
+      ? { dailyEmailLimit: row.dailyEmailLimit, onLimit: row.onLimit, timeZone: row.timeZone }
+      : DEFAULT_TEAM_LIMITS;
+    this.write("limits", limits);
+    return limits;
+  }
+
+  private ledger(now: number, timeZone: string): QuotaLedger {
+    return this.read("ledger", (v) => LedgerSchema.parse(v)) ?? newLedger(now, timeZone);
+  }
+
+  async setLimits(input: TeamLimits): Promise<TeamLimits> {
+    const limits = TeamLimitsSchema.parse(input);
+    this.setup();
+    this.write("limits", limits);
+    return limits;
+  }
+
+  async getLimits(): Promise<TeamLimits> {
+    return inInvocation(() => this.limits());
+  }
+
+  /**
+   * Reserves up to n sends for a reservation id the caller persisted first. Asking again
+   * with the same id answers the same and counts nothing (a crash and retry is safe).
+   */
+  async reserve(input: ReserveArgs): Promise<ReserveAnswer> {
+    return inInvocation(async () => {
+      const args = ReserveArgsSchema.parse(input);
+      const limits = await this.limits();
+      const now = clock.now();
+      // Everything below is synchronous: no other request interleaves between read and write.
+      const result = reserve(this.ledger(now, limits.timeZone), {
+        id: args.reservationId,
+        n: args.n,
+        limit: limits.dailyEmailLimit,
+        mailboxId: args.mailboxId ?? undefined,
+        mailboxCap: args.mailboxCap,
+        now,
+        timeZone: limits.timeZone,
+      });
+      this.write("ledger", result.state);
+      return { granted: result.granted, resetsAt: result.resetsAt, onLimit: limits.onLimit };
+    });
+  }
+
+  /** Gives back the units of a reservation that never reached the provider (idempotent). */
+  async release(input: { reservationId: string; n: number }): Promise<number> {
+    return inInvocation(async () => {
+      const args = ReleaseArgsSchema.parse(input);
+      const limits = await this.limits();
+      const now = clock.now();
+      const ledger = rollOver(this.ledger(now, limits.timeZone), now, limits.timeZone);
+      const result = release(ledger, { id: args.reservationId, n: args.n });
+      this.write("ledger", result.state);
+      return result.released;
+    });
+  }
+
+  async usage(): Promise<Usage & { limits: TeamLimits }> {
+    return inInvocation(async () => {
+      const limits = await this.limits();
+      const now = clock.now();
+      const u = usage(
+        this.ledger(now, limits.timeZone),
+        limits.dailyEmailLimit,
+        now,
+        limits.timeZone,
+      );
+      return { ...u, limits };
+    });
+  }
+
+  /** Relays a campaign's compact change to everyone watching the team feed. */
+  async publish(event: { campaignId: string; rev: number; counts: Record<string, number> }) {
+    this.broadcast(JSON.stringify({ type: "campaign", ...event }));
+  }
+
   onConnect(connection: Connection, _ctx: ConnectionContext) {
-    connection.send(JSON.stringify({ type: "hello", teamId: this.name, version: 0 }));
+    connection.send(JSON.stringify({ type: "hello", teamId: this.name }));
   }
 }

@@ -1,13 +1,757 @@
-import { type Connection, type ConnectionContext, Server } from "partyserver";
+import {
+  type Connection,
+  type ConnectionContext,
+  getServerByName,
+  Server,
+  type WSMessage,
+} from "partyserver";
+import { z } from "zod";
+import { expectedAlarm } from "./campaign/alarm";
+import { loadTeamTimeZone } from "./campaign/data";
+import { flushMirror } from "./campaign/mirror";
+import { runPipeline } from "./campaign/pipeline";
+import { conflict, invalid, notFound, ok, type Result } from "./campaign/result";
+import { type CampaignDef, CampaignStore, type Prospect } from "./campaign/store";
+import {
+  type ActorRef,
+  actorLabel,
+  applyDecision,
+  syncWaiting,
+  timingOf,
+  toState,
+} from "./campaign/transitions";
+import { syntaxValidator } from "./campaign/validate";
+import { campaignView, messageRow, prospectRow } from "./campaign/views";
+import { clock, realTimeFor } from "./clock";
+import { afterFailure, decideAction } from "./core/engine/actions";
+import { campaignMetrics } from "./core/engine/metrics";
+import { enterStage } from "./core/engine/prospect";
+import {
+  type CampaignInput,
+  CampaignInputSchema,
+  type CampaignPatch,
+  CampaignPatchSchema,
+  type CampaignStatus,
+  type ProspectAction,
+  ProspectActionSchema,
+  type ProspectFilter,
+  type Stage,
+  withStageIds,
+} from "./core/engine/schemas";
+import { inInvocation } from "./db/limits";
+import { config } from "./env";
+import { sinkTransport } from "./transport/sink";
+
+export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
+const EnrollPeopleSchema = z.array(
+  z.object({ personId: z.string().min(1), name: z.string(), timeZone: z.string().nullable() }),
+);
+const ActorSchema = z.object({ kind: z.enum(["user", "api_key", "system"]), id: z.string() });
+
+/** Actions refused while the prospect's current stage is already with the provider. */
+const BLOCKED_WHILE_SENDING = new Set(["skip", "retry", "complete_task", "move"]);
 
 /**
- * One campaign: the source of truth for its definition, prospects and sends.
- * The campaign engine fills this in; for now it accepts authorized live connections.
+ * One campaign: the source of truth for its definition, prospects, history and sends.
+ * Storage is the state; every entry point validates, writes, then broadcasts.
  */
 export class Campaign extends Server<Env> {
   static options = { hibernate: true };
 
+  private cachedStore: CampaignStore | null = null;
+  private pipelineRunning = false;
+
+  private get store(): CampaignStore {
+    this.cachedStore ??= new CampaignStore(this.ctx.storage.sql);
+    return this.cachedStore;
+  }
+
+  private requireDef(): CampaignDef {
+    const def = this.store.getDef();
+    if (!def) throw new Error(`Campaign ${this.name} does not exist`);
+    return def;
+  }
+
+  // ── definition
+
+  async create(args: {
+    id: string;
+    teamId: string;
+    ownerId: string | null;
+    input: CampaignInput;
+  }): Promise<ReturnType<typeof campaignView>> {
+    return this.run(async () => {
+      const existing = this.store.getDef();
+      if (existing) return campaignView(existing, this.store.statusCounts());
+      const input = CampaignInputSchema.parse(args.input);
+      const now = clock.now();
+      const def: CampaignDef = {
+        id: args.id,
+        teamId: args.teamId,
+        ownerId: args.ownerId,
+        name: input.name,
+        shared: input.shared,
+        jobId: input.jobId ?? null,
+        jobStage: input.jobStage ?? null,
+        businessDaysOnly: input.businessDaysOnly,
+        sendingWindow: input.sendingWindow,
+        trackOpens: input.trackOpens,
+        trackClicks: input.trackClicks,
+        unsubscribeLink: input.unsubscribeLink,
+        status: input.status,
+        stages: withStageIds(input.stages, () => crypto.randomUUID()),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.store.saveDef(def);
+      await this.afterChange([]);
+      return campaignView(def, {});
+    });
+  }
+
+  async view() {
+    return this.run(async () => {
+      const def = this.store.getDef();
+      return def ? campaignView(def, this.store.statusCounts()) : null;
+    });
+  }
+
+  async update(
+    patchInput: CampaignPatch,
+    actor: ActorRef,
+  ): Promise<Result<ReturnType<typeof campaignView>>> {
+    return this.run(async () => {
+      const patch = CampaignPatchSchema.parse(patchInput);
+      ActorSchema.parse(actor);
+      const def = this.requireDef();
+      if (patch.version !== def.version) {
+        return conflict(
+          `The campaign was changed since you read it (version ${patch.version}; now ${def.version}). Reload and edit again.`,
+        );
+      }
+      let stages = def.stages;
+      if (patch.stages) {
+        stages = withStageIds(patch.stages, () => crypto.randomUUID());
+        const kept = new Set(stages.map((s) => s.id));
+        for (const [index, old] of def.stages.entries()) {
+          if (kept.has(old.id)) continue;
+          const live = this.store.liveProspectsAtOrBefore(index);
+          if (live > 0) {
+            return conflict(
+              `Stage ${index + 1} cannot be deleted: ${live} prospect(s) not Complete or Unsubscribed are at or before it. Skip them past it first.`,
+            );
+          }
+        }
+      }
+      const { version: _v, stages: _s, ...rest } = patch;
+      const next: CampaignDef = {
+        ...def,
+        ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+        stages,
+        version: def.version + 1,
+        updatedAt: clock.now(),
+      };
+      this.store.saveDef(next);
+      await this.afterChange([]);
+      return ok(campaignView(next, this.store.statusCounts()));
+    });
+  }
+
+  async setStatus(status: CampaignStatus, actor: ActorRef) {
+    return this.run(async () => {
+      ActorSchema.parse(actor);
+      const def = this.requireDef();
+      const next = { ...def, status, version: def.version + 1, updatedAt: clock.now() };
+      this.store.saveDef(next);
+      await this.afterChange([]);
+      return campaignView(next, this.store.statusCounts());
+    });
+  }
+
+  /** The definition, for duplicating (the caller makes a new campaign from it). */
+  async definition(): Promise<CampaignDef | null> {
+    return this.run(async () => this.store.getDef());
+  }
+
+  // ── prospects
+
+  /** Enrolls people at the first stage; someone already in this campaign is refused. */
+  async enroll(peopleInput: EnrollPerson[], actor: ActorRef) {
+    return this.run(async () => {
+      const people = EnrollPeopleSchema.parse(peopleInput);
+      ActorSchema.parse(actor);
+      const def = this.requireDef();
+      const now = clock.now();
+      const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+      const existing = new Set(
+        this.store.getProspects(people.map((p) => p.personId)).map((p) => p.personId),
+      );
+      const fresh = people.filter((p) => !existing.has(p.personId));
+      const rows = fresh.map((p) => {
+        const state = enterStage(
+          {
+            status: "active",
+            reason: null,
+            stageIndex: 0,
+            nextAt: null,
+            stageEnteredAt: now,
+            attempt: 0,
+          },
+          0,
+          def.stages,
+          now,
+          timingOf(def, p, teamTz),
+        );
+        return this.fromEnroll(p, state, def.stages, now);
+      });
+      const inserted = new Set(this.store.insertProspects(rows, now));
+      const changed: Prospect[] = [];
+      for (const id of inserted) {
+        const p = this.store.getProspect(id);
+        if (!p) continue;
+        this.store.addHistory({
+          personId: id,
+          at: now,
+          actor: actorLabel(actor),
+          action: "enroll",
+          fromStatus: null,
+          toStatus: p.status,
+          reason: p.reason,
+          detail: null,
+        });
+        syncWaiting(this.store, def, null, p, now, null);
+        changed.push(p);
+      }
+      await this.afterChange(changed);
+      return {
+        enrolled: [...inserted],
+        refused: people
+          .filter((p) => !inserted.has(p.personId))
+          .map((p) => ({ personId: p.personId, reason: "already_enrolled" })),
+      };
+    });
+  }
+
+  private fromEnroll(
+    p: EnrollPerson,
+    state: ReturnType<typeof enterStage>,
+    stages: Stage[],
+    now: number,
+  ) {
+    const stage = stages[state.stageIndex];
+    const send = stage !== undefined && (stage.type === "email" || stage.type === "sms");
+    return {
+      personId: p.personId,
+      name: p.name,
+      status: state.status,
+      reason: state.reason,
+      reasonDetail: null,
+      stageIndex: state.stageIndex,
+      stageEnteredAt: state.stageEnteredAt,
+      nextAt: send && state.status === "active" ? state.nextAt : null,
+      dueAt: !send && state.status === "active" ? state.nextAt : null,
+      attempt: state.attempt,
+      bypassValidation: false,
+      timeZone: p.timeZone,
+      enrolledAt: now,
+    };
+  }
+
+  async prospects(q: {
+    filter: ProspectFilter;
+    sort: "created" | "status" | "name" | "next";
+    cursor?: string;
+    limit: number;
+  }) {
+    return this.run(async () => {
+      const def = this.requireDef();
+      const column = { created: "enrolled_at", status: "status", name: "name", next: "next_at" }[
+        q.sort
+      ];
+      let afterKey: [string | number, string] | undefined;
+      if (q.cursor) {
+        const parsed = z
+          .tuple([z.union([z.string(), z.number()]), z.string()])
+          .safeParse(JSON.parse(atob(q.cursor)));
+        if (!parsed.success) return invalid("The cursor is not one this list gave out");
+        afterKey = parsed.data;
+      }
+      const rows = this.store.listProspects({
+        ...q.filter,
+        orderBy: column,
+        afterKey,
+        limit: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      const key = (p: Prospect) =>
+        ({ created: p.enrolledAt, status: p.status, name: p.name, next: p.nextAt ?? 0 })[q.sort];
+      return ok({
+        items: page.map((p) => prospectRow(p, def)),
+        nextCursor:
+          rows.length > q.limit && last
+            ? btoa(JSON.stringify([key(last), last.personId]))
+            : undefined,
+      });
+    });
+  }
+
+  /** A single or bulk action of DESIGN.md §1: applied where allowed, refused with the reason elsewhere. */
+  async act(input: ProspectAction, actor: ActorRef) {
+    return this.run(async () => {
+      const action = ProspectActionSchema.parse(input);
+      ActorSchema.parse(actor);
+      const def = this.requireDef();
+      const now = clock.now();
+      const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+      const ids = action.personIds ?? this.store.prospectIds(action.filters ?? {});
+      const found = new Map(this.store.getProspects(ids).map((p) => [p.personId, p]));
+      const applied: string[] = [];
+      const refused: { personId: string; reason: string }[] = [];
+      const changed: Prospect[] = [];
+      const leaving: Prospect[] = [];
+      for (const id of ids) {
+        const p = found.get(id);
+        if (!p) {
+          refused.push({ personId: id, reason: "not_found" });
+          continue;
+        }
+        if (BLOCKED_WHILE_SENDING.has(action.action) && this.isSending(p)) {
+          refused.push({
+            personId: id,
+            reason: "Already sending: the current stage is with the email provider",
+          });
+          continue;
+        }
+        const d = decideAction(
+          toState(p),
+          action.action,
+          def.stages,
+          now,
+          timingOf(def, p, teamTz),
+        );
+        if (!d.ok) {
+          refused.push({ personId: id, reason: d.reason });
+          continue;
+        }
+        if (action.action === "remove" || action.action === "move" || action.action === "add_to") {
+          applied.push(id);
+          if (action.action !== "add_to") leaving.push(p);
+          continue;
+        }
+        const stored = applyDecision(this.store, def, p, d, actor, now, {
+          bypassValidation:
+            action.action === "retry" ? (action.bypassValidation ?? false) : p.bypassValidation,
+        });
+        if (stored) {
+          changed.push(stored);
+          applied.push(id);
+        }
+      }
+      if (action.action === "add_to" || action.action === "move") {
+        const moved = await this.transfer(
+          action,
+          actor,
+          applied.map((id) => found.get(id) as Prospect),
+        );
+        if (!moved.ok) return moved;
+      }
+      for (const p of leaving) {
+        const open = this.store.openMessage(p.personId, p.stageIndex);
+        if (open)
+          this.store.putMessage({
+            ...open,
+            status: "canceled",
+            reason: action.action === "move" ? "moved" : "removed",
+          });
+        this.store.addHistory({
+          personId: p.personId,
+          at: now,
+          actor: actorLabel(actor),
+          action: action.action,
+          fromStatus: p.status,
+          toStatus: null,
+          reason: null,
+          detail: action.toCampaignId ?? null,
+        });
+        this.store.deleteProspect(p.personId);
+      }
+      await this.afterChange(
+        changed,
+        leaving.map((p) => p.personId),
+      );
+      return ok({ applied, refused });
+    });
+  }
+
+  /** add_to / move: enrolls the people in the other campaign of the same team (moves keep history). */
+  private async transfer(
+    action: ProspectAction,
+    actor: ActorRef,
+    people: Prospect[],
+  ): Promise<Result<null>> {
+    const def = this.requireDef();
+    const targetId = action.toCampaignId as string;
+    if (targetId === def.id) return invalid("Choose another campaign than this one");
+    if (action.action === "move" && action.moveId && this.store.getMove(action.moveId))
+      return ok(null);
+    const target = await getServerByName(this.env.Campaign, targetId);
+    const targetView = await target.view();
+    if (!targetView || (await target.definition())?.teamId !== def.teamId) {
+      return invalid("The other campaign does not exist in this team");
+    }
+    const history =
+      action.action === "move"
+        ? people.map((p) => ({ personId: p.personId, entries: this.store.history(p.personId) }))
+        : [];
+    await target.receive(
+      people.map((p) => ({
+        personId: p.personId,
+        name: p.name,
+        timeZone: p.timeZone,
+        keep:
+          action.action === "move" && (p.status === "complete" || p.status === "unsubscribed")
+            ? { status: p.status, reason: p.reason }
+            : null,
+      })),
+      history,
+      actor,
+      action.action === "move" ? `moved from ${def.id}` : `added from ${def.id}`,
+    );
+    if (action.action === "move" && action.moveId)
+      this.store.putMove(action.moveId, JSON.stringify(people.map((p) => p.personId)));
+    return ok(null);
+  }
+
+  /** The receiving side of add_to / move. */
+  async receive(
+    people: (EnrollPerson & {
+      keep: { status: Prospect["status"]; reason: Prospect["reason"] } | null;
+    })[],
+    history: { personId: string; entries: ReturnType<CampaignStore["history"]> }[],
+    actor: ActorRef,
+    note: string,
+  ) {
+    return this.run(async () => {
+      const now = clock.now();
+      for (const h of history) {
+        for (const e of h.entries) this.store.addHistory(e);
+      }
+      const result = await this.enrollInside(people, actor, now, note);
+      return result;
+    });
+  }
+
+  private async enrollInside(
+    people: (EnrollPerson & {
+      keep: { status: Prospect["status"]; reason: Prospect["reason"] } | null;
+    })[],
+    actor: ActorRef,
+    now: number,
+    note: string,
+  ) {
+    const def = this.requireDef();
+    const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+    const rows = people.map((p) => {
+      const state = p.keep
+        ? {
+            status: p.keep.status,
+            reason: p.keep.reason,
+            stageIndex: 0,
+            nextAt: null,
+            stageEnteredAt: now,
+            attempt: 0,
+          }
+        : enterStage(
+            {
+              status: "active",
+              reason: null,
+              stageIndex: 0,
+              nextAt: null,
+              stageEnteredAt: now,
+              attempt: 0,
+            },
+            0,
+            def.stages,
+            now,
+            timingOf(def, p, teamTz),
+          );
+      return this.fromEnroll(p, state, def.stages, now);
+    });
+    const inserted = this.store.insertProspects(rows, now);
+    const changed: Prospect[] = [];
+    for (const id of inserted) {
+      const p = this.store.getProspect(id);
+      if (!p) continue;
+      this.store.addHistory({
+        personId: id,
+        at: now,
+        actor: actorLabel(actor),
+        action: "enroll",
+        fromStatus: null,
+        toStatus: p.status,
+        reason: p.reason,
+        detail: note,
+      });
+      syncWaiting(this.store, def, null, p, now, null);
+      changed.push(p);
+    }
+    await this.afterChange(changed);
+    return { enrolled: inserted };
+  }
+
+  private isSending(p: Prospect): boolean {
+    return this.store
+      .messagesOf(p.personId)
+      .some((m) => m.status === "sending" && m.stageIndex === p.stageIndex);
+  }
+
+  /** Removes people from the campaign (a person deleted from the team's database). */
+  async removePeople(personIds: string[]) {
+    return this.run(async () => {
+      const def = this.requireDef();
+      const gone = this.store.getProspects(personIds);
+      for (const p of gone) {
+        syncWaiting(this.store, def, p, null, clock.now(), "removed");
+        this.store.deleteProspect(p.personId);
+      }
+      await this.afterChange(
+        [],
+        gone.map((p) => p.personId),
+      );
+      return gone.length;
+    });
+  }
+
+  // ── the Email Log's actions
+
+  /** The red X: a Waiting message becomes Canceled and its prospect Not Delivered (`canceled`). */
+  async cancelMessage(
+    messageId: string,
+    actor: ActorRef,
+  ): Promise<Result<ReturnType<typeof messageRow>>> {
+    return this.run(async () => {
+      const def = this.requireDef();
+      const m = this.store.getMessage(messageId);
+      if (!m) return notFound("No such message");
+      if (m.status === "sending")
+        return conflict(
+          "Already sending: this message is with the email provider and cannot be canceled",
+        );
+      if (m.status !== "waiting")
+        return conflict(`Only a Waiting message can be canceled; this one is ${m.status}`);
+      const p = this.store.getProspect(m.personId);
+      const now = clock.now();
+      if (!p || p.status !== "active" || p.stageIndex !== m.stageIndex) {
+        this.store.putMessage({ ...m, status: "canceled", reason: "canceled" });
+      } else {
+        const d = afterFailure(toState(p), "canceled", { detail: "Canceled in the Email Log" });
+        const stored = applyDecision(this.store, def, p, d, actor, now);
+        if (stored) await this.afterChange([stored]);
+      }
+      const updated = this.store.getMessage(messageId);
+      await this.afterChange([]);
+      return ok(messageRow(updated ?? m, def));
+    });
+  }
+
+  /** Retry from the Email Log: the prospect's retry action (optionally bypassing validation). */
+  async retryMessage(messageId: string, bypassValidation: boolean, actor: ActorRef) {
+    return this.run(async () => {
+      const m = this.store.getMessage(messageId);
+      if (!m) return notFound("No such message");
+      const result = await this.act(
+        { action: "retry", personIds: [m.personId], bypassValidation },
+        actor,
+      );
+      if (!result.ok) return result;
+      if (result.value.refused.length > 0) return conflict(result.value.refused[0].reason);
+      const def = this.requireDef();
+      const latest =
+        this.store
+          .messagesOf(m.personId)
+          .filter((x) => x.stageIndex === m.stageIndex)
+          .pop() ?? m;
+      return ok(messageRow(latest, def));
+    });
+  }
+
+  /** One person's place in this campaign, with history and messages (the profile's Outreach section). */
+  async outreach(personId: string) {
+    return this.run(async () => {
+      const def = this.store.getDef();
+      const p = this.store.getProspect(personId);
+      if (!def || !p) return null;
+      return {
+        campaign: { id: def.id, name: def.name, status: def.status },
+        prospect: prospectRow(p, def),
+        history: this.store.history(personId),
+        messages: this.store.messagesOf(personId).map((m) => messageRow(m, def)),
+      };
+    });
+  }
+
+  async exportRows(filter: ProspectFilter) {
+    return this.run(async () => {
+      const def = this.requireDef();
+      const ids = this.store.prospectIds(filter);
+      return this.store.getProspects(ids).map((p) => prospectRow(p, def));
+    });
+  }
+
+  /** Opens, clicks, downloads and replies per stage and in total (DESIGN.md "Metrics"). */
+  async metrics() {
+    return this.run(async () => {
+      const def = this.requireDef();
+      const total = Object.values(this.store.statusCounts()).reduce((a, b) => a + b, 0);
+      return campaignMetrics(this.store.engagement(), total, def.stages.length);
+    });
+  }
+
+  // ── time
+
+  async onAlarm() {
+    await this.run(async () => {
+      if (this.pipelineRunning) return;
+      this.pipelineRunning = true;
+      try {
+        const def = this.store.getDef();
+        if (!def) return;
+        const cfg = config(this.env);
+        const account = await getServerByName(this.env.Account, def.teamId);
+        await runPipeline({
+          d1: this.env.DB,
+          store: this.store,
+          def,
+          teamTz: await loadTeamTimeZone(this.env.DB, def.teamId),
+          now: () => clock.now(),
+          quota: {
+            reserve: (args) => account.reserve(args),
+            release: (args) => account.release(args),
+          },
+          transport: sinkTransport(this.env.DB, () => clock.now()),
+          validate: syntaxValidator,
+          messageIdHost: new URL(cfg.PUBLIC_URL).hostname,
+          replyTo: ({ mailbox }) => mailbox.address,
+        });
+      } catch (error) {
+        // Never let the alarm die: the platform drops it after 6 throws. Work stays in storage.
+        console.warn("campaign alarm failed; re-armed", this.name, error);
+      } finally {
+        this.pipelineRunning = false;
+      }
+      await this.afterChange(this.store.prospectsChangedSince(this.lastBroadcastRev(), 500));
+    });
+  }
+
+  /** Flushes the D1 mirror, broadcasts, and re-arms the alarm to the earliest deadline. */
+  private async afterChange(changed: Prospect[], removed: string[] = []) {
+    const def = this.store.getDef();
+    if (!def) return;
+    if (changed.length > 0 || removed.length > 0) {
+      this.broadcast(
+        JSON.stringify({
+          type: "prospects",
+          rev: this.store.currentRev(),
+          rows: changed.map((p) => prospectRow(p, def)),
+          removed,
+        }),
+      );
+    }
+    this.store.setNumber("broadcast_rev", this.store.currentRev());
+    try {
+      await flushMirror(this.env.DB, this.store);
+      this.store.setNumber("outbox_retry_at", null);
+      this.store.setNumber("outbox_attempts", null);
+    } catch (error) {
+      const attempts = (this.store.getNumber("outbox_attempts") ?? 0) + 1;
+      this.store.setNumber("outbox_attempts", attempts);
+      this.store.setNumber("outbox_retry_at", clock.now() + Math.min(60_000, 500 * 2 ** attempts));
+      console.warn("D1 mirror write failed; kept in the outbox", this.name, error);
+    }
+    await this.arm();
+  }
+
+  private lastBroadcastRev(): number {
+    return this.store.getNumber("broadcast_rev") ?? 0;
+  }
+
+  /** The alarm invariant: max(now + 1 ms, earliest deadline), or none when nothing is pending. */
+  private async arm() {
+    const def = this.store.getDef();
+    const now = clock.now();
+    const at = expectedAlarm({
+      active: def?.status === "active",
+      now,
+      earliestDue: this.store.earliestNextAt(),
+      outboxPending: this.store.dirtyCount() > 0,
+      outboxRetryAt: this.store.getNumber("outbox_retry_at"),
+      providerRetryAt:
+        this.store.messagesWithStatus("sending", 1).length > 0
+          ? (this.store.getNumber("provider_retry_at") ?? now)
+          : null,
+      openReservations: this.store.openReservations().length > 0,
+    });
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(Date.now() + 1, realTimeFor(at)));
+  }
+
+  /** For tests and benches: the alarm time on the engine's clock, or null. */
+  async alarmState() {
+    return this.run(async () => {
+      const real = await this.ctx.storage.getAlarm();
+      return { real, earliestDue: this.store.earliestNextAt(), dirty: this.store.dirtyCount() };
+    });
+  }
+
+  // ── live
+
   onConnect(connection: Connection, _ctx: ConnectionContext) {
-    connection.send(JSON.stringify({ type: "hello", campaignId: this.name, version: 0 }));
+    const def = this.store.getDef();
+    connection.send(
+      JSON.stringify({
+        type: "hello",
+        campaignId: this.name,
+        rev: this.store.currentRev(),
+        status: def?.status ?? null,
+      }),
+    );
+  }
+
+  onMessage(connection: Connection, message: WSMessage) {
+    const parsed = z
+      .object({ type: z.literal("sync"), since: z.number().int().min(0) })
+      .safeParse(typeof message === "string" ? safeJson(message) : null);
+    if (!parsed.success) {
+      connection.send(
+        JSON.stringify({ type: "error", message: "Send {type:'sync', since:<rev>}" }),
+      );
+      return;
+    }
+    const def = this.store.getDef();
+    if (!def) return;
+    const rows = this.store.prospectsChangedSince(parsed.data.since, 1_000);
+    connection.send(
+      JSON.stringify({
+        type: "prospects",
+        rev: rows.length === 1_000 ? rows[rows.length - 1].rev : this.store.currentRev(),
+        rows: rows.map((p) => prospectRow(p, def)),
+        removed: [],
+        more: rows.length === 1_000,
+      }),
+    );
+  }
+
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    return inInvocation(fn);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

@@ -10,7 +10,7 @@ export type ApiContext = {
   url: URL;
 };
 export type ApiHandler = (c: ApiContext) => Promise<Response>;
-type Route = { method: string; pattern: RegExp; keys: string[]; handler: ApiHandler };
+type Route = { method: string; path: string; pattern: RegExp; keys: string[]; handler: ApiHandler };
 
 /** A small method + path router for /api/v1 with named `:params`. */
 export class ApiRouter {
@@ -22,8 +22,13 @@ export class ApiRouter {
       keys.push(key);
       return "([^/]+)";
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), keys, handler });
     return this;
+  }
+
+  /** Every registered route as "METHOD /path/:param" (the isolation test walks them). */
+  list(): string[] {
+    return this.routes.map((r) => `${r.method} ${r.path}`);
   }
 
   async handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { getServerByName } from "partyserver";
 import { getAuth } from "../auth/auth";
 import { TeamNameSchema, type TeamSettings } from "../core/team";
 import { db, schema } from "../db/client";
@@ -41,6 +42,8 @@ export async function saveTeamSettings(env: Env, teamId: string, settings: TeamS
       target: schema.teamSettings.teamId,
       set: { ...settings, updatedAt: new Date() },
     });
+  // The Account DO enforces the limit: it must hear of the change at once.
+  await (await getServerByName(env.Account, teamId)).setLimits(settings);
 }
 
 /** The teams a user belongs to, with their role. */

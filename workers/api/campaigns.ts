@@ -1,0 +1,155 @@
+import { and, eq } from "drizzle-orm";
+import { accountMetrics } from "../core/engine/metrics";
+import { CampaignInputSchema, CampaignPatchSchema } from "../core/engine/schemas";
+import {
+  CampaignListQuerySchema,
+  campaignStub,
+  findCampaign,
+  listCampaigns,
+} from "../data/campaigns";
+import { db, schema } from "../db/client";
+import { errorResponse, notFound } from "../http/errors";
+import { readJsonBody, readQuery } from "../http/json-body";
+import { actorRef, failureResponse } from "./actor";
+import type { ApiContext, ApiRouter } from "./router";
+
+const campaignNotFound = () => notFound("No campaign with this id in your team.");
+
+/** The campaign of the path, when it is the actor's team's; else a 404 (thrown). */
+export async function requireCampaign(c: ApiContext) {
+  const row = await findCampaign(db(c.env), c.actor.teamId, c.params.id);
+  if (!row) throw campaignNotFound();
+  return { row, stub: await campaignStub(c.env, row.id) };
+}
+
+/** Checks that a campaign's references (mailboxes, job) are the team's own. */
+async function checkReferences(
+  c: ApiContext,
+  input: { jobId?: string | null; stages?: { type: string; mailboxId?: string }[] },
+) {
+  const d = db(c.env);
+  if (input.jobId) {
+    const job = await d.query.job.findFirst({
+      where: and(eq(schema.job.id, input.jobId), eq(schema.job.teamId, c.actor.teamId)),
+    });
+    if (!job) {
+      throw errorResponse(422, "validation_failed", "jobId: no job with this id in your team", [
+        { path: "jobId", message: "No job with this id in your team" },
+      ]);
+    }
+  }
+  for (const [i, s] of (input.stages ?? []).entries()) {
+    if (s.type !== "email" || !s.mailboxId) continue;
+    const box = await d.query.mailbox.findFirst({
+      where: and(eq(schema.mailbox.id, s.mailboxId), eq(schema.mailbox.teamId, c.actor.teamId)),
+    });
+    if (!box) {
+      const path = `stages.${i}.mailboxId`;
+      throw errorResponse(
+        422,
+        "validation_failed",
+        `${path}: no mailbox with this id in your team`,
+        [{ path, message: "No mailbox with this id in your team" }],
+      );
+    }
+  }
+}
+
+/** /api/v1/campaigns routes (DESIGN.md §3). */
+export function registerCampaignRoutes(api: ApiRouter): void {
+  api.on("POST", "/api/v1/campaigns", async (c) => {
+    const input = await readJsonBody(c.request, CampaignInputSchema, "The campaign");
+    await checkReferences(c, input);
+    const id = crypto.randomUUID();
+    const stub = await campaignStub(c.env, id);
+    const view = await stub.create({ id, teamId: c.actor.teamId, ownerId: c.actor.userId, input });
+    return Response.json(view, { status: 201 });
+  });
+
+  api.on("GET", "/api/v1/campaigns", async (c) => {
+    const q = readQuery(c.url, CampaignListQuerySchema);
+    return Response.json(await listCampaigns(db(c.env), c.actor.teamId, q));
+  });
+
+  api.on("GET", "/api/v1/campaigns/:id", async (c) => {
+    const { stub } = await requireCampaign(c);
+    const view = await stub.view();
+    return view ? Response.json(view) : campaignNotFound();
+  });
+
+  api.on("PATCH", "/api/v1/campaigns/:id", async (c) => {
+    const { stub } = await requireCampaign(c);
+    const patch = await readJsonBody(c.request, CampaignPatchSchema, "The edit");
+    await checkReferences(c, patch);
+    const result = await stub.update(patch, actorRef(c.actor));
+    return result.ok ? Response.json(result.value) : failureResponse(result);
+  });
+
+  for (const [verb, status] of [
+    ["activate", "active"],
+    ["disable", "disabled"],
+  ] as const) {
+    api.on("POST", `/api/v1/campaigns/:id/${verb}`, async (c) => {
+      const { stub } = await requireCampaign(c);
+      return Response.json(await stub.setStatus(status, actorRef(c.actor)));
+    });
+  }
+
+  api.on("POST", "/api/v1/campaigns/:id/duplicate", async (c) => {
+    const { stub } = await requireCampaign(c);
+    const def = await stub.definition();
+    if (!def) return campaignNotFound();
+    const id = crypto.randomUUID();
+    const copy = await (await campaignStub(c.env, id)).create({
+      id,
+      teamId: c.actor.teamId,
+      ownerId: c.actor.userId,
+      input: {
+        name: `Copy of ${def.name}`.slice(0, 120),
+        shared: def.shared,
+        jobId: def.jobId,
+        jobStage: def.jobStage,
+        businessDaysOnly: def.businessDaysOnly,
+        sendingWindow: def.sendingWindow,
+        trackOpens: def.trackOpens,
+        trackClicks: def.trackClicks,
+        unsubscribeLink: def.unsubscribeLink,
+        status: "draft",
+        stages: def.stages.map(({ id: _id, ...s }) => s),
+      },
+    });
+    return Response.json(copy, { status: 201 });
+  });
+
+  api.on("GET", "/api/v1/campaigns/:id/metrics", async (c) => {
+    const { stub } = await requireCampaign(c);
+    return Response.json(await stub.metrics());
+  });
+
+  api.on("GET", "/api/v1/metrics", async (c) => {
+    const campaigns = await listAllCampaignIds(c);
+    const per = await Promise.all(
+      campaigns.map(async (id) => ({
+        id,
+        metrics: await (await campaignStub(c.env, id)).metrics(),
+      })),
+    );
+    return Response.json({
+      ...accountMetrics(per.map((p) => p.metrics)),
+      campaigns: per.length,
+      byCampaign: per.map((p) => ({
+        campaignId: p.id,
+        prospects: p.metrics.prospects,
+        totals: p.metrics.totals,
+      })),
+    });
+  });
+}
+
+async function listAllCampaignIds(c: ApiContext): Promise<string[]> {
+  const rows = await db(c.env)
+    .select({ id: schema.campaign.id })
+    .from(schema.campaign)
+    .where(eq(schema.campaign.teamId, c.actor.teamId));
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,516 @@
+import type { ReserveAnswer, ReserveArgs } from "../account";
+import { afterFailure, afterSend, autoResume } from "../core/engine/actions";
+import { chooseAddress } from "../core/engine/address";
+import { type MergeData, renderHtml, renderTemplate } from "../core/engine/merge";
+import type { EmailStage, SmsStage } from "../core/engine/schemas";
+import type { Reason } from "../core/engine/statuses";
+import { normalizeEmail } from "../core/people";
+import {
+  type OutgoingEmail,
+  OutgoingEmailSchema,
+  type OutgoingSms,
+  OutgoingSmsSchema,
+  type SendResult,
+  type Transport,
+} from "../transport/types";
+import {
+  loadJobTitle,
+  loadMailboxes,
+  loadPeople,
+  loadSuppressed,
+  type MailboxData,
+  type PersonData,
+} from "./data";
+import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
+import { applyDecision, SYSTEM, timingOf, toState } from "./transitions";
+import type { AddressValidator } from "./validate";
+
+/** Due prospects taken per alarm: bounded, so one alarm stays far inside 30 s of CPU. */
+export const BATCH_SIZE = 100;
+
+export type QuotaClient = {
+  reserve(args: ReserveArgs): Promise<ReserveAnswer>;
+  release(args: { reservationId: string; n: number }): Promise<number>;
+};
+
+export type PipelineContext = {
+  d1: D1Database;
+  store: CampaignStore;
+  def: CampaignDef;
+  teamTz: string;
+  now: () => number;
+  quota: QuotaClient;
+  transport: Transport;
+  validate: AddressValidator;
+  /** Host of our Message-IDs (PUBLIC_URL's). */
+  messageIdHost: string;
+  /** Where replies go: reply+<token>@INBOUND_DOMAIN, else the mailbox itself. */
+  replyTo: (m: { messageRowId: string; mailbox: MailboxData }) => string | null;
+  /** Test-only: called at each step of a send so a test can throw or evict there. */
+  fault?: (step: "before_send" | "after_send" | "before_record") => Promise<void> | void;
+};
+
+type EmailCandidate = {
+  p: Prospect;
+  stage: EmailStage;
+  email: OutgoingEmail;
+  mailbox: MailboxData;
+};
+type SmsCandidate = { p: Prospect; stage: SmsStage; sms: OutgoingSms };
+
+/** The pipeline's own hold or failure of a prospect (DESIGN.md §1 automatic moves). */
+function fail(c: PipelineContext, p: Prospect, reason: Reason, detail?: string, to?: string) {
+  const now = c.now();
+  const open = c.store.openMessage(p.personId, p.stageIndex);
+  const decision = afterFailure(toState(p), reason, { detail });
+  const stored = applyDecision(c.store, c.def, p, decision, SYSTEM, now, {
+    reasonDetail: detail ?? null,
+  });
+  if (stored && open && reason === "validation_failed") {
+    // Held by validation, not canceled: a retry (optionally bypassing validation) sends it.
+    c.store.putMessage({ ...open, status: "held", reason: "validation_failed", to: to ?? open.to });
+  }
+}
+
+function mergeData(
+  person: PersonData,
+  jobTitle: string | null,
+  mailbox: MailboxData | null,
+): MergeData {
+  return {
+    firstName: person.firstName,
+    lastName: person.lastName,
+    jobTitle,
+    senderName: mailbox?.name ?? null,
+  };
+}
+
+function missingDetail(results: { ok: boolean; missing?: string[]; unknown?: string[] }[]) {
+  const missing = [...new Set(results.flatMap((r) => r.missing ?? []))];
+  const unknown = [...new Set(results.flatMap((r) => r.unknown ?? []))];
+  const parts = [];
+  if (missing.length) parts.push(`no ${missing.join(", ")} on the profile`);
+  if (unknown.length)
+    parts.push(`unknown merge field ${unknown.map((u) => `{{${u}}}`).join(", ")}`);
+  return parts.join("; ");
+}
+
+/** Our Message-ID, on our domain; also carried in References so replies thread to it. */
+export const messageIdFor = (rowId: string, host: string) => `<${rowId}@${host}>`;
+
+function buildEmail(
+  c: PipelineContext,
+  p: Prospect,
+  stage: EmailStage,
+  person: PersonData,
+  to: string,
+  mailbox: MailboxData,
+  jobTitle: string | null,
+  row: Message | null,
+): OutgoingEmail | { missing: string } {
+  const data = mergeData(person, jobTitle, mailbox);
+  const previous = stage.sameThread ? c.store.lastSentEmail(p.personId) : null;
+  const subject = previous?.subject
+    ? `Re: ${previous.subject.replace(/^(re:\s*)+/i, "")}`
+    : stage.subject;
+  const rs = renderTemplate(subject, data);
+  const rt = renderTemplate(stage.body, data);
+  const rh = renderHtml(stage.body, data);
+  if (!rs.ok || !rt.ok || !rh.ok) return { missing: missingDetail([rs, rt, rh]) };
+  const id = row?.id ?? crypto.randomUUID();
+  const ours = messageIdFor(id, c.messageIdHost);
+  const headers: Record<string, string> = { "Message-ID": ours };
+  if (previous?.messageId) {
+    headers["In-Reply-To"] = previous.messageId;
+    headers.References = `${previous.messageId} ${ours}`;
+  } else {
+    headers.References = ours;
+  }
+  return {
+    id,
+    idempotencyKey: `${c.def.id}:${id}:${p.attempt}`,
+    teamId: c.def.teamId,
+    from: `${mailbox.name} <${mailbox.address}>`,
+    to,
+    subject: rs.text,
+    text: rt.text,
+    html: `<div>${rh.text.replace(/\n/g, "<br>")}</div>`,
+    replyTo: c.replyTo({ messageRowId: id, mailbox }),
+    headers,
+  };
+}
+
+/** Holds that end by themselves (throttled, out of office) resume when their time comes. */
+function resumeHolds(c: PipelineContext, due: Prospect[]): Prospect[] {
+  return due.map((p) => {
+    if (p.status === "active") return p;
+    const d = autoResume(toState(p), c.def.stages, c.now(), timingOf(c.def, p, c.teamTz));
+    return applyDecision(c.store, c.def, p, d, SYSTEM, c.now()) ?? p;
+  });
+}
+
+/**
+ * One alarm's work: settle what a crash left open, resend what is in flight, then take a
+ * bounded batch of due prospects through the send path of DESIGN.md §2.
+ */
+export async function runPipeline(c: PipelineContext): Promise<void> {
+  await settleReservations(c);
+  await resendInFlight(c);
+  if (c.def.status !== "active") return;
+
+  const now = c.now();
+  const due = resumeHolds(c, c.store.dueProspects(now, BATCH_SIZE)).filter(
+    (p) => p.status === "active" && p.nextAt !== null && p.nextAt <= now,
+  );
+  if (due.length === 0) return;
+
+  const ids = due.map((p) => p.personId);
+  const people = await loadPeople(c.d1, c.def.teamId, ids);
+  const normalized = [...people.values()].flatMap((p) => p.emails.map((e) => e.normalized));
+  const suppressed = await loadSuppressed(c.d1, c.def.teamId, normalized, ids);
+  const mailboxIds = c.def.stages.flatMap((s) =>
+    s.type === "email" && s.mailboxId ? [s.mailboxId] : [],
+  );
+  const mailboxes = await loadMailboxes(c.d1, c.def.teamId, mailboxIds);
+  const jobTitle = await loadJobTitle(c.d1, c.def.teamId, c.def.jobId);
+
+  const emails: EmailCandidate[] = [];
+  const sms: SmsCandidate[] = [];
+  for (const fresh of due) {
+    // The awaits above let actions interleave: act only on what is still due.
+    const p = c.store.getProspect(fresh.personId);
+    if (!p || p.status !== "active" || p.nextAt === null || p.nextAt > now) continue;
+    const stage = c.def.stages[p.stageIndex];
+    const person = people.get(p.personId);
+    if (!stage || (stage.type !== "email" && stage.type !== "sms")) continue;
+    if (!person) {
+      // Deleted from the team's database: they leave the campaign.
+      c.store.deleteProspect(p.personId);
+      continue;
+    }
+    const tz = person.timeZone ?? p.timeZone;
+    const current = {
+      ...p,
+      name: [person.firstName, person.lastName].filter(Boolean).join(" "),
+      timeZone: tz,
+    };
+    if (
+      suppressed.people.has(p.personId) ||
+      person.emails.some((e) => suppressed.addresses.has(e.normalized))
+    ) {
+      fail(c, current, "unsubscribed");
+      continue;
+    }
+    if (stage.type === "sms") {
+      const phone = person.phones[0];
+      if (!phone) {
+        fail(c, current, "no_phone");
+        continue;
+      }
+      const body = renderTemplate(stage.body, mergeData(person, jobTitle, null));
+      if (!body.ok) {
+        fail(c, current, "missing_merge_field", missingDetail([body]));
+        continue;
+      }
+      const row = c.store.openMessage(p.personId, p.stageIndex);
+      const id = row?.id ?? crypto.randomUUID();
+      sms.push({
+        p: current,
+        stage,
+        sms: {
+          id,
+          idempotencyKey: `${c.def.id}:${id}:${p.attempt}`,
+          teamId: c.def.teamId,
+          to: phone,
+          text: body.text,
+        },
+      });
+      continue;
+    }
+    const choice = chooseAddress(person.emails, stage.emailPriority);
+    if (!choice.ok) {
+      fail(c, current, "null_email");
+      continue;
+    }
+    if (suppressed.addresses.has(normalizeEmail(choice.address))) {
+      fail(c, current, "unsubscribed");
+      continue;
+    }
+    if (!p.bypassValidation) {
+      const v = await c.validate(choice.address);
+      if (!v.ok) {
+        fail(c, current, "validation_failed", v.detail, choice.address);
+        continue;
+      }
+    }
+    if (!stage.mailboxId) {
+      fail(c, current, "no_account_selected");
+      continue;
+    }
+    const mailbox = mailboxes.get(stage.mailboxId);
+    if (!mailbox || !mailbox.canSend) {
+      fail(
+        c,
+        current,
+        "email_not_synced",
+        mailbox ? `${mailbox.address} cannot send yet` : "The stage's mailbox was removed",
+      );
+      continue;
+    }
+    const row = c.store.openMessage(p.personId, p.stageIndex);
+    const email = buildEmail(c, current, stage, person, choice.address, mailbox, jobTitle, row);
+    if ("missing" in email) {
+      fail(c, current, "missing_merge_field", email.missing);
+      continue;
+    }
+    emails.push({ p: current, stage, email, mailbox });
+  }
+
+  const batchId = crypto.randomUUID();
+  const granted = await reserveQuota(c, emails, batchId);
+  const committedEmails = commit(
+    c,
+    granted.map((g) => ({
+      p: g.p,
+      stageId: g.stage.id,
+      channel: "email" as const,
+      payload: g.email,
+      to: g.email.to,
+      subject: g.email.subject,
+      mailboxId: g.mailbox.id,
+    })),
+    batchId,
+  );
+  const committedSms = commit(
+    c,
+    sms.map((s) => ({
+      p: s.p,
+      stageId: s.stage.id,
+      channel: "sms" as const,
+      payload: s.sms,
+      to: s.sms.to,
+      subject: null,
+      mailboxId: null,
+    })),
+    batchId,
+  );
+  await settleReservations(c);
+
+  if (committedEmails.length > 0) {
+    await send(c, committedEmails, batchId);
+  }
+  if (committedSms.length > 0) {
+    await c.fault?.("before_send");
+    const results = await c.transport.sendSms(committedSms.map((m) => smsPayload(m)));
+    await c.fault?.("after_send");
+    record(c, results);
+  }
+}
+
+/**
+ * Reserves quota per mailbox (one call per mailbox of the batch) under an id persisted
+ * first; those over the limit are held (defer) or failed (fail).
+ */
+async function reserveQuota(c: PipelineContext, emails: EmailCandidate[], batchId: string) {
+  const byMailbox = new Map<string, EmailCandidate[]>();
+  for (const e of emails) byMailbox.set(e.mailbox.id, [...(byMailbox.get(e.mailbox.id) ?? []), e]);
+  const granted: EmailCandidate[] = [];
+  for (const [mailboxId, group] of byMailbox) {
+    const reservationId = `${c.def.id}:${batchId}:${mailboxId}`;
+    c.store.putReservation(
+      { id: reservationId, mailboxId, n: group.length, granted: null, used: 0, state: "reserving" },
+      c.now(),
+    );
+    const answer = await c.quota.reserve({
+      reservationId,
+      n: group.length,
+      mailboxId,
+      mailboxCap: group[0].mailbox.dailyCap,
+    });
+    c.store.putReservation(
+      {
+        id: reservationId,
+        mailboxId,
+        n: group.length,
+        granted: answer.granted,
+        used: 0,
+        state: "granted",
+      },
+      c.now(),
+    );
+    granted.push(...group.slice(0, answer.granted));
+    for (const over of group.slice(answer.granted)) {
+      const p = c.store.getProspect(over.p.personId);
+      if (!p || p.status !== "active" || p.stageIndex !== over.p.stageIndex) continue;
+      if (answer.onLimit === "defer") {
+        const d = afterFailure(toState(p), "throttled", {
+          resumeAt: answer.resetsAt,
+          detail: new Date(answer.resetsAt).toISOString(),
+        });
+        applyDecision(c.store, c.def, p, d, SYSTEM, c.now(), {
+          reasonDetail: new Date(answer.resetsAt).toISOString(),
+        });
+      } else {
+        const d = afterFailure(toState(p), "email_limit");
+        applyDecision(c.store, c.def, p, d, SYSTEM, c.now());
+      }
+    }
+  }
+  return granted;
+}
+
+type Commit = {
+  p: Prospect;
+  stageId: string;
+  channel: "email" | "sms";
+  payload: OutgoingEmail | OutgoingSms;
+  to: string;
+  subject: string | null;
+  mailboxId: string | null;
+};
+
+/**
+ * Persists the attempts (payload + idempotency key) BEFORE the provider call. From here
+ * the members are committed: a cancel answers 409, a pause applies from the next stage.
+ * Re-reads each prospect first: a pause or cancel during the quota call wins.
+ */
+function commit(c: PipelineContext, items: Commit[], batchId: string): Message[] {
+  const now = c.now();
+  const out: Message[] = [];
+  const usedByReservation = new Map<string, number>();
+  for (const item of items) {
+    const p = c.store.getProspect(item.p.personId);
+    if (!p || p.status !== "active" || p.stageIndex !== item.p.stageIndex || p.nextAt === null)
+      continue;
+    const open = c.store.openMessage(p.personId, p.stageIndex);
+    const message = c.store.putMessage({
+      id: item.payload.id,
+      personId: p.personId,
+      stageId: item.stageId,
+      stageIndex: p.stageIndex,
+      channel: item.channel,
+      attempt: p.attempt,
+      status: "sending",
+      reason: null,
+      to: item.to,
+      mailboxId: item.mailboxId,
+      subject: item.subject,
+      scheduledAt: open?.scheduledAt ?? p.nextAt,
+      sentAt: null,
+      messageId:
+        item.channel === "email" ? (item.payload as OutgoingEmail).headers["Message-ID"] : null,
+      providerId: null,
+      idempotencyKey: item.payload.idempotencyKey,
+      batchId,
+      payload: JSON.stringify(item.payload),
+      createdAt: open?.createdAt ?? now,
+    });
+    // In flight: not due again until the answer is recorded.
+    c.store.updateProspect(
+      { ...p, name: item.p.name || p.name, timeZone: item.p.timeZone, nextAt: null },
+      now,
+    );
+    out.push(message);
+    if (item.mailboxId) {
+      const rid = `${c.def.id}:${batchId}:${item.mailboxId}`;
+      usedByReservation.set(rid, (usedByReservation.get(rid) ?? 0) + 1);
+    }
+  }
+  if (items.some((i) => i.channel === "email")) {
+    for (const rid of new Set(
+      items.filter((i) => i.mailboxId).map((i) => `${c.def.id}:${batchId}:${i.mailboxId}`),
+    )) {
+      const r = c.store.getReservation(rid);
+      if (!r || r.granted === null) continue;
+      const used = usedByReservation.get(rid) ?? 0;
+      c.store.putReservation({ ...r, used, state: used < r.granted ? "releasing" : "used" }, now);
+    }
+  }
+  return out;
+}
+
+/**
+ * Settles reservations a crash or a change of plans left open: anything granted but not
+ * used goes back to the team's allowance (the Account DO's release is idempotent).
+ */
+async function settleReservations(c: PipelineContext) {
+  for (const r of c.store.openReservations()) {
+    let granted = r.granted;
+    if (r.state === "reserving" || granted === null) {
+      const answer = await c.quota.reserve({
+        reservationId: r.id,
+        n: r.n,
+        mailboxId: r.mailboxId,
+        mailboxCap: null,
+      });
+      granted = answer.granted;
+    }
+    const unused = granted - r.used;
+    if (unused > 0) await c.quota.release({ reservationId: r.id, n: unused });
+    c.store.putReservation({ ...r, granted, state: "done" }, c.now());
+  }
+}
+
+function smsPayload(m: Message): OutgoingSms {
+  return OutgoingSmsSchema.parse(JSON.parse(m.payload ?? "null"));
+}
+
+function emailPayload(m: Message): OutgoingEmail {
+  return OutgoingEmailSchema.parse(JSON.parse(m.payload ?? "null"));
+}
+
+async function send(c: PipelineContext, messages: Message[], batchId: string) {
+  await c.fault?.("before_send");
+  const results = await c.transport.sendEmails(
+    messages.map(emailPayload),
+    `${c.def.id}:${batchId}`,
+  );
+  await c.fault?.("after_send");
+  await c.fault?.("before_record");
+  record(c, results);
+}
+
+/** Messages persisted as in flight (a crash, or a retry) go out again with the same key and payload. */
+async function resendInFlight(c: PipelineContext) {
+  const retryAt = c.store.getNumber("provider_retry_at");
+  if (retryAt !== null && retryAt > c.now()) return;
+  const inFlight = c.store.messagesWithStatus("sending", 1_000);
+  c.store.setNumber("provider_retry_at", null);
+  if (inFlight.length === 0) return;
+  const byBatch = new Map<string, Message[]>();
+  for (const m of inFlight)
+    byBatch.set(m.batchId ?? m.id, [...(byBatch.get(m.batchId ?? m.id) ?? []), m]);
+  for (const [batchId, group] of byBatch) {
+    const emails = group.filter((m) => m.channel === "email");
+    const texts = group.filter((m) => m.channel === "sms");
+    if (emails.length) await send(c, emails, batchId);
+    if (texts.length) record(c, await c.transport.sendSms(texts.map(smsPayload)));
+  }
+}
+
+/** Applies the provider's answers, each on its own, to the state as it is NOW. */
+function record(c: PipelineContext, results: SendResult[]) {
+  const now = c.now();
+  for (const r of results) {
+    const m = c.store.getMessage(r.id);
+    if (!m || m.status !== "sending") continue;
+    const p = c.store.getProspect(m.personId);
+    if (r.ok) {
+      c.store.putMessage({ ...m, status: "sent", sentAt: now, providerId: r.providerId });
+      if (p && p.stageIndex === m.stageIndex) {
+        const d = afterSend(toState(p), c.def.stages, now, timingOf(c.def, p, c.teamTz));
+        applyDecision(c.store, c.def, p, d, SYSTEM, now);
+      }
+    } else if (r.kind === "permanent") {
+      const reason = r.reason ?? "provider_rejected";
+      c.store.putMessage({ ...m, status: "not_delivered", reason: `${reason}: ${r.message}` });
+      if (p && p.stageIndex === m.stageIndex) {
+        const d = afterFailure(toState(p), reason, { detail: r.message });
+        applyDecision(c.store, c.def, p, d, SYSTEM, now, { reasonDetail: r.message });
+      }
+    } else {
+      // Transient: stays in flight and goes out again with the same key (issue #4 adds backoff).
+      c.store.setNumber("provider_retry_at", now + (r.retryAfterMs ?? 30_000));
+    }
+  }
+}

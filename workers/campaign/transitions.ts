@@ -1,0 +1,148 @@
+import type { Decision, ProspectState, Timing } from "../core/engine/prospect";
+import type { Stage } from "../core/engine/schemas";
+import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
+
+/** Who did something, as written in a prospect's history. */
+export type ActorRef = { kind: "user" | "api_key" | "system"; id: string };
+export const SYSTEM: ActorRef = { kind: "system", id: "pipeline" };
+export const actorLabel = (a: ActorRef) => `${a.kind}:${a.id}`;
+
+export function timingOf(def: CampaignDef, p: { timeZone: string | null }, teamTz: string): Timing {
+  return {
+    businessDaysOnly: def.businessDaysOnly,
+    window: def.sendingWindow,
+    timeZone: p.timeZone ?? teamTz,
+  };
+}
+
+const isSendStage = (s: Stage | undefined) =>
+  s !== undefined && (s.type === "email" || s.type === "sms");
+
+/** The core's view of a stored prospect: one due time, whatever the stage type. */
+export function toState(p: Prospect): ProspectState {
+  return {
+    status: p.status,
+    reason: p.reason,
+    stageIndex: p.stageIndex,
+    nextAt: p.nextAt ?? p.dueAt,
+    stageEnteredAt: p.stageEnteredAt,
+    attempt: p.attempt,
+  };
+}
+
+/**
+ * A core state back into the stored shape: the pipeline acts on `nextAt` only for send
+ * stages and holds that end by themselves; a call/task stage's due time is just shown.
+ */
+export function fromState(p: Prospect, s: ProspectState, stages: Stage[]): Prospect {
+  const stage = stages[s.stageIndex];
+  const actedOn =
+    (s.status === "active" && isSendStage(stage)) ||
+    (s.status === "pending" && s.reason === "throttled") ||
+    (s.status === "paused" && s.reason === "out_of_office");
+  return {
+    ...p,
+    status: s.status,
+    reason: s.reason,
+    stageIndex: s.stageIndex,
+    stageEnteredAt: s.stageEnteredAt,
+    attempt: s.attempt,
+    nextAt: actedOn ? s.nextAt : null,
+    dueAt: actedOn ? null : s.status === "active" ? s.nextAt : null,
+  };
+}
+
+/**
+ * Keeps the Email Log's Waiting row true to the prospect: one Waiting message while it is
+ * Active and scheduled at an email/SMS stage; Canceled (with the reason) when it leaves.
+ */
+export function syncWaiting(
+  store: CampaignStore,
+  def: CampaignDef,
+  before: Prospect | null,
+  after: Prospect | null,
+  now: number,
+  cancelReason: string | null,
+) {
+  const open = before ? store.openMessage(before.personId, before.stageIndex) : null;
+  const stage = after ? def.stages[after.stageIndex] : undefined;
+  const wantsWaiting =
+    after !== null && after.status === "active" && after.nextAt !== null && isSendStage(stage);
+  if (open && (!wantsWaiting || open.stageIndex !== after?.stageIndex)) {
+    store.putMessage({
+      ...open,
+      status: "canceled",
+      reason: cancelReason ?? after?.reason ?? "canceled",
+    });
+  }
+  if (!wantsWaiting || !after || !stage) return;
+  const current =
+    open && open.stageIndex === after.stageIndex
+      ? open
+      : store.openMessage(after.personId, after.stageIndex);
+  const base: Omit<Message, "rev"> = current ?? {
+    id: crypto.randomUUID(),
+    personId: after.personId,
+    stageId: stage.id,
+    stageIndex: after.stageIndex,
+    channel: stage.type === "sms" ? "sms" : "email",
+    attempt: after.attempt,
+    status: "waiting",
+    reason: null,
+    to: null,
+    mailboxId: stage.type === "email" ? (stage.mailboxId ?? null) : null,
+    subject: stage.type === "email" ? stage.subject : null,
+    scheduledAt: after.nextAt,
+    sentAt: null,
+    messageId: null,
+    providerId: null,
+    idempotencyKey: null,
+    batchId: null,
+    payload: null,
+    createdAt: now,
+  };
+  if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return;
+  store.putMessage({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
+}
+
+/**
+ * Applies a decision of the core: writes the prospect and its history, keeps the Email Log
+ * in step. Returns the stored prospect (or null when the decision was a refusal).
+ */
+export function applyDecision(
+  store: CampaignStore,
+  def: CampaignDef,
+  prospect: Prospect,
+  decision: Decision,
+  actor: ActorRef,
+  now: number,
+  extra: Partial<Pick<Prospect, "reasonDetail" | "bypassValidation">> = {},
+): Prospect | null {
+  if (!decision.ok) return null;
+  const next = fromState(
+    {
+      ...prospect,
+      reasonDetail: decision.next.reason ? (extra.reasonDetail ?? null) : null,
+      bypassValidation: extra.bypassValidation ?? prospect.bypassValidation,
+    },
+    decision.next,
+    def.stages,
+  );
+  const stored = store.updateProspect(next, now);
+  store.addHistory({
+    personId: prospect.personId,
+    at: now,
+    actor: actorLabel(actor),
+    action: decision.history.event,
+    fromStatus: decision.history.fromStatus,
+    toStatus: decision.history.toStatus,
+    reason: decision.history.toReason,
+    detail: decision.history.detail ?? extra.reasonDetail ?? null,
+  });
+  const cancelReason =
+    decision.history.event === "skip"
+      ? "skipped"
+      : (decision.next.reason ?? decision.history.event);
+  syncWaiting(store, def, prospect, stored, now, cancelReason);
+  return stored;
+}

@@ -1,0 +1,69 @@
+import { reasonLabel } from "../core/engine/statuses";
+import type { CampaignDef, Message, Prospect } from "./store";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A prospect row of the API (DESIGN.md §3). */
+export function prospectRow(p: Prospect, def: CampaignDef) {
+  const stage = def.stages[Math.min(p.stageIndex, def.stages.length - 1)];
+  return {
+    personId: p.personId,
+    name: p.name,
+    status: p.status,
+    reason: p.reason ?? undefined,
+    reasonLabel: p.reason ? reasonLabel(p.reason, p.reasonDetail ?? undefined) : undefined,
+    reasonDetail: p.reasonDetail ?? undefined,
+    stageIndex: p.stageIndex,
+    stageId: stage?.id ?? null,
+    nextAt: iso(p.nextAt ?? p.dueAt) ?? undefined,
+    enrolledAt: iso(p.enrolledAt),
+    updatedAt: iso(p.updatedAt),
+  };
+}
+export type ProspectRow = ReturnType<typeof prospectRow>;
+
+/** An Email Log row of the API (DESIGN.md §3), from the DO's own message. */
+export function messageRow(m: Message, def: CampaignDef) {
+  return {
+    id: m.id,
+    campaignId: def.id,
+    personId: m.personId,
+    stageIndex: m.stageIndex,
+    stageId: m.stageId,
+    channel: m.channel,
+    mailboxId: m.mailboxId,
+    to: m.to,
+    subject: m.subject,
+    status: m.status === "sending" ? "waiting" : m.status,
+    scheduledAt: iso(m.scheduledAt),
+    sentAt: iso(m.sentAt),
+    messageId: m.messageId,
+    providerId: m.providerId,
+    reason: m.reason ?? undefined,
+  };
+}
+
+export function campaignView(def: CampaignDef, counts: Record<string, number>) {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    id: def.id,
+    name: def.name,
+    ownerId: def.ownerId,
+    shared: def.shared,
+    jobId: def.jobId,
+    jobStage: def.jobStage,
+    businessDaysOnly: def.businessDaysOnly,
+    sendingWindow: def.sendingWindow,
+    trackOpens: def.trackOpens,
+    trackClicks: def.trackClicks,
+    unsubscribeLink: def.unsubscribeLink,
+    status: def.status,
+    stages: def.stages,
+    version: def.version,
+    prospectCount: total,
+    statusCounts: counts,
+    createdAt: iso(def.createdAt),
+    updatedAt: iso(def.updatedAt),
+  };
+}
+export type CampaignView = ReturnType<typeof campaignView>;

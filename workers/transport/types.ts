@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/** One email as handed to a transport, fully rendered; persisted before the call. */
+export const OutgoingEmailSchema = z.object({
+  /** Our message row id; also the local part of our Message-ID. */
+  id: z.string(),
+  idempotencyKey: z.string(),
+  teamId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  replyTo: z.string().nullable(),
+  headers: z.record(z.string(), z.string()),
+});
+export type OutgoingEmail = z.infer<typeof OutgoingEmailSchema>;
+
+export const OutgoingSmsSchema = z.object({
+  id: z.string(),
+  idempotencyKey: z.string(),
+  teamId: z.string(),
+  to: z.string(),
+  text: z.string(),
+});
+export type OutgoingSms = z.infer<typeof OutgoingSmsSchema>;
+
+export type SendResult =
+  | { id: string; ok: true; providerId: string | null }
+  | {
+      id: string;
+      ok: false;
+      /** permanent: the provider refused this message; transient: try again later. */
+      kind: "permanent" | "transient" | "rate_limited";
+      reason: "invalid_recipient" | "provider_rejected" | null;
+      message: string;
+      retryAfterMs?: number;
+    };
+
+export interface Transport {
+  /** Sends emails due together under one batch key; answers per message, in any order. */
+  sendEmails(emails: OutgoingEmail[], batchKey: string): Promise<SendResult[]>;
+  sendSms(messages: OutgoingSms[]): Promise<SendResult[]>;
+}
