@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createApiKey } from "@workers/auth/api-keys";
 import { getAuth } from "@workers/auth/auth";
 import type { PersonInput } from "@workers/core/people";
-import { insertPeople } from "@workers/data/people";
+import { insertPeople, listPeople } from "@workers/data/people";
 import { createTeam } from "@workers/data/teams";
 import { db } from "@workers/db/client";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -241,5 +241,110 @@ describe("GET /api/v1/people", () => {
     expect(res.status).toBe(422);
     const paths = ErrorBody.parse(await res.json()).error.issues?.map((i) => i.path);
     expect(paths?.sort()).toEqual(["cursor", "limit"]);
+  });
+});
+
+describe("people pages", () => {
+  let cookie = "";
+  let teamId = "";
+
+  beforeAll(async () => {
+    const email = `pages-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const res = await exports.default.fetch("http://localhost/signup", {
+      method: "POST",
+      headers: { Origin: "http://localhost", Host: "localhost" },
+      body: new URLSearchParams({ name: "Pat", email, password: "password123", teamName: "Pages" }),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const user = await db(env).query.user.findFirst({ where: (u, { eq }) => eq(u.email, email) });
+    const member = await db(env).query.member.findFirst({
+      where: (m, { eq }) => eq(m.userId, user?.id ?? ""),
+    });
+    teamId = member?.organizationId ?? "";
+  });
+
+  function page(path: string, form?: Record<string, string>) {
+    return exports.default.fetch(`http://localhost${path}`, {
+      method: form ? "POST" : "GET",
+      headers: { Cookie: cookie, Origin: "http://localhost", Host: "localhost" },
+      body: form ? new URLSearchParams(form) : undefined,
+      redirect: "manual",
+    });
+  }
+
+  it("answers 404 to another team's person on the profile loader and both actions", async () => {
+    const theirs = PersonBody.parse(
+      await (await call(beta, "POST", "/api/v1/people", { firstName: "Hidden" })).json(),
+    );
+    expect((await page(`/people/${theirs.id}`)).status).toBe(404);
+    expect((await page(`/people/${theirs.id}`, { intent: "delete" })).status).toBe(404);
+    expect((await page(`/people/${theirs.id}`, { intent: "save", firstName: "" })).status).toBe(
+      404,
+    );
+    expect((await page(`/people/${theirs.id}`, { intent: "save", firstName: "X" })).status).toBe(
+      404,
+    );
+    const still = await call(beta, "GET", `/api/v1/people/${theirs.id}`);
+    expect(PersonBody.parse(await still.json()).firstName).toBe("Hidden");
+  });
+
+  it("keeps what was typed and names the field when the add form is refused", async () => {
+    const res = await page("/people/new", {
+      firstName: "",
+      lastName: "Keepme",
+      "emails[0].address": "nope@",
+      "emails[0].type": "work",
+    });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Enter a first name");
+    expect(html).toContain("Invalid email address");
+    expect(html).toContain('value="Keepme"');
+    expect(html).toContain('value="nope@"');
+  });
+
+  it("adds a person from the form and lists them", async () => {
+    const res = await page("/people/new", {
+      firstName: "Formy",
+      lastName: "McFormface",
+      "emails[0].address": "formy@example.com",
+      "emails[0].type": "work",
+      "emails[1].address": "",
+      "emails[1].type": "personal",
+      "phones[0].number": "",
+      "phones[0].type": "mobile",
+    });
+    expect(res.status).toBe(302);
+    const location = res.headers.get("Location") ?? "";
+    expect(location).toMatch(/^\/people\/[0-9a-f-]{36}\?created=1$/);
+    const list = await (await page("/people?q=formy")).text();
+    expect(list).toContain("Formy McFormface");
+    const people = await listPeople(db(env), teamId, { q: "formy", limit: 5 });
+    expect(people.items[0].emails).toEqual([{ address: "formy@example.com", type: "work" }]);
+    expect(people.items[0].phones).toEqual([]);
+  });
+
+  it("edits and deletes a person from the profile", async () => {
+    const [id] = await insertPeople(db(env), teamId, null, [
+      { firstName: "Edith", lastName: "Old" },
+    ]);
+    const saved = await page(`/people/${id}`, {
+      intent: "save",
+      firstName: "Edith",
+      lastName: "",
+      timeZone: "Asia/Tokyo",
+    });
+    expect(saved.status).toBe(302);
+    const edited = await listPeople(db(env), teamId, { q: "edith", limit: 5 });
+    expect(edited.items[0]).toMatchObject({ lastName: null, timeZone: "Asia/Tokyo" });
+    const deleted = await page(`/people/${id}`, { intent: "delete" });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("Location")).toBe("/people?deleted=Edith");
+    expect((await page(`/people/${id}`)).status).toBe(404);
   });
 });

@@ -129,6 +129,30 @@ export const PersonFormSchema = z.object({
 });
 export type PersonForm = z.infer<typeof PersonFormSchema>;
 
+/** A person as the JSON API and the pages show it. */
+export type PersonJson = {
+  id: string;
+  firstName: string;
+  lastName: string | null;
+  timeZone: string | null;
+  ownerId: string | null;
+  emails: PersonEmail[];
+  phones: PersonPhone[];
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * The person's campaigns (status, reason, stage). Always [] until the campaign engine
+   * (issue 3) keeps its per-person prospect mirror in D1 and fills this from it.
+   */
+  outreach: never[];
+};
+
+/** What the people form needs of a person. */
+export type PersonJsonLike = Pick<
+  PersonJson,
+  "firstName" | "lastName" | "timeZone" | "emails" | "phones"
+>;
+
 const GMAIL_DOMAINS = new Set(["gmail.com", "googlemail.com"]);
 
 /**

@@ -8,6 +8,7 @@ import {
   type PeopleCursor,
   type PersonEmail,
   type PersonInput,
+  type PersonJson,
   type PersonPatch,
   type PersonPhone,
   personSearchText,
@@ -16,23 +17,7 @@ import {
 import { type Db, schema } from "../db/client";
 import { D1_LIMITS } from "../db/limits";
 
-/** A person as the JSON API and the pages show it. */
-export type PersonJson = {
-  id: string;
-  firstName: string;
-  lastName: string | null;
-  timeZone: string | null;
-  ownerId: string | null;
-  emails: PersonEmail[];
-  phones: { number: string; type: PersonPhone["type"] }[];
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * The person's campaigns (status, reason, stage). Always [] until the campaign engine
-   * (issue 3) keeps its per-person prospect mirror in D1 and fills this from it.
-   */
-  outreach: never[];
-};
+export type { PersonJson };
 
 export type PeoplePage = { items: PersonJson[]; nextCursor?: string };
 
