@@ -67,7 +67,9 @@ async function postJson<T>(body: unknown, schema: z.ZodType<T>): Promise<Outcome
       continue;
     }
     const error = ErrorBody.safeParse(json);
-    message = error.success ? error.data.error.message : `Beacon answered ${res.status}`;
+    message = error.success
+      ? error.data.error.message
+      : `Beacon could not take them (HTTP ${res.status})`;
     if (res.status < 500 && res.status !== 429) return { ok: false, message };
   }
   return { ok: false, message };
@@ -453,6 +455,9 @@ export default function ImportPeople() {
         <Link to="/people">← People</Link>
       </p>
       <h1>Import people from CSV</h1>
+      <noscript>
+        <div className="notice">Importing reads the file in your browser: turn on JavaScript.</div>
+      </noscript>
       {state.step === "pick" ? (
         <PickStep error={state.error} reading={state.reading} onFile={onFile} />
       ) : null}
