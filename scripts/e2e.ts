@@ -61,10 +61,15 @@ async function main(): Promise<number> {
     console.error("No build: run `npm run build` first (npm test does).");
     return 1;
   }
-  const files = readdirSync("tests/e2e")
-    .filter((f) => f.endsWith(".test.ts"))
-    .sort()
-    .map((f) => join("tests/e2e", f));
+  // `npm run test:e2e -- tests/e2e/people.test.ts` runs only the files named.
+  const named = process.argv.slice(2);
+  const files =
+    named.length > 0
+      ? named
+      : readdirSync("tests/e2e")
+          .filter((f) => f.endsWith(".test.ts"))
+          .sort()
+          .map((f) => join("tests/e2e", f));
   if (files.length === 0) {
     console.error("No browser tests found in tests/e2e.");
     return 1;
