@@ -40,6 +40,7 @@ import {
 } from "./core/engine/schemas";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
+import { engineHooks } from "./testing/hooks";
 import { sinkTransport } from "./transport/sink";
 
 export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
@@ -630,10 +631,13 @@ export class Campaign extends Server<Env> {
             reserve: (args) => account.reserve(args),
             release: (args) => account.release(args),
           },
-          transport: sinkTransport(this.env.DB, () => clock.now()),
+          transport: (engineHooks.transport ?? ((t) => t))(
+            sinkTransport(this.env.DB, () => clock.now()),
+          ),
           validate: syntaxValidator,
           messageIdHost: new URL(cfg.PUBLIC_URL).hostname,
           replyTo: ({ mailbox }) => mailbox.address,
+          fault: engineHooks.fault ? (step) => engineHooks.fault?.(step, def.id) : undefined,
         });
       } catch (error) {
         // Never let the alarm die: the platform drops it after 6 throws. Work stays in storage.
@@ -661,6 +665,7 @@ export class Campaign extends Server<Env> {
     }
     this.store.setNumber("broadcast_rev", this.store.currentRev());
     try {
+      engineHooks.beforeMirrorWrite?.(def.id);
       await flushMirror(this.env.DB, this.store);
       this.store.setNumber("outbox_retry_at", null);
       this.store.setNumber("outbox_attempts", null);

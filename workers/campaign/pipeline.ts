@@ -5,6 +5,7 @@ import { type MergeData, renderHtml, renderTemplate } from "../core/engine/merge
 import type { EmailStage, SmsStage } from "../core/engine/schemas";
 import type { Reason } from "../core/engine/statuses";
 import { normalizeEmail } from "../core/people";
+import type { FaultStep } from "../testing/hooks";
 import {
   type OutgoingEmail,
   OutgoingEmailSchema,
@@ -47,7 +48,7 @@ export type PipelineContext = {
   /** Where replies go: reply+<token>@INBOUND_DOMAIN, else the mailbox itself. */
   replyTo: (m: { messageRowId: string; mailbox: MailboxData }) => string | null;
   /** Test-only: called at each step of a send so a test can throw or evict there. */
-  fault?: (step: "before_send" | "after_send" | "before_record") => Promise<void> | void;
+  fault?: (step: FaultStep) => Promise<void> | void;
 };
 
 type EmailCandidate = {
@@ -268,6 +269,7 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
 
   const batchId = crypto.randomUUID();
   const granted = await reserveQuota(c, emails, batchId);
+  await c.fault?.("after_reserve");
   const committedEmails = commit(
     c,
     granted.map((g) => ({

@@ -1,0 +1,24 @@
+import type { Transport } from "../transport/types";
+
+/** The points of the send path where a test can inject a fault (throw) or a pause. */
+export type FaultStep = "after_reserve" | "before_send" | "after_send" | "before_record";
+
+/**
+ * Test-only hooks into the engine. Tests, the Worker and its Durable Objects share one
+ * isolate under the vitest plugin, so a test sets these and the DOs see them. Production
+ * never sets them: every hook is undefined and costs one property read.
+ */
+export const engineHooks: {
+  /** Replaces or wraps the transport a campaign sends through. */
+  transport?: (base: Transport) => Transport;
+  /** Called at each step of a send; throw to simulate a crash there. */
+  fault?: (step: FaultStep, campaignId: string) => Promise<void> | void;
+  /** Called before each D1 mirror write; throw to simulate D1 failing. */
+  beforeMirrorWrite?: (campaignId: string) => void;
+} = {};
+
+export function resetEngineHooks(): void {
+  engineHooks.transport = undefined;
+  engineHooks.fault = undefined;
+  engineHooks.beforeMirrorWrite = undefined;
+}
