@@ -9,7 +9,8 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { displayName, PersonFormSchema } from "@workers/core/people";
-import { deletePerson, getPerson, updatePerson } from "@workers/data/people";
+import { deletePersonEverywhere } from "@workers/data/campaigns";
+import { getPerson, updatePerson } from "@workers/data/people";
 import { db } from "@workers/db/client";
 import { PersonForm } from "~/lib/person-form";
 import styles from "~/styles/people.css?url";
@@ -38,7 +39,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!person) throw notFound();
   const formData = await request.formData();
   if (formData.get("intent") === "delete") {
-    if (!(await deletePerson(db(env), actor.teamId, id))) throw notFound();
+    if (!(await deletePersonEverywhere(env, actor.teamId, id))) throw notFound();
     throw redirect(`/people?deleted=${encodeURIComponent(displayName(person))}`);
   }
   const submission = parseWithZod(formData, { schema: PersonFormSchema });

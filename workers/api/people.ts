@@ -1,5 +1,6 @@
 import { PeopleQuerySchema, PersonInputSchema, PersonPatchSchema } from "../core/people";
-import { createPerson, deletePerson, getPerson, listPeople, updatePerson } from "../data/people";
+import { deletePersonEverywhere, outreachOf } from "../data/campaigns";
+import { createPerson, getPerson, listPeople, updatePerson } from "../data/people";
 import { db } from "../db/client";
 import { errorResponse, notFound, validationError } from "../http/errors";
 import type { ApiRouter } from "./router";
@@ -39,7 +40,11 @@ export function registerPeopleRoutes(api: ApiRouter): void {
 
   api.on("GET", "/api/v1/people/:id", async ({ env, actor, params }) => {
     const person = await getPerson(db(env), actor.teamId, params.id);
-    return person ? Response.json(person) : personNotFound();
+    if (!person) return personNotFound();
+    return Response.json({
+      ...person,
+      outreach: await outreachOf(db(env), actor.teamId, person.id),
+    });
   });
 
   api.on("PATCH", "/api/v1/people/:id", async ({ request, env, actor, params }) => {
@@ -50,7 +55,7 @@ export function registerPeopleRoutes(api: ApiRouter): void {
   });
 
   api.on("DELETE", "/api/v1/people/:id", async ({ env, actor, params }) => {
-    const deleted = await deletePerson(db(env), actor.teamId, params.id);
+    const deleted = await deletePersonEverywhere(env, actor.teamId, params.id);
     return deleted ? new Response(null, { status: 204 }) : personNotFound();
   });
 }

@@ -2,7 +2,9 @@ import { and, asc, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
 import { CampaignStatusSchema } from "../core/engine/schemas";
-import { type Db, schema } from "../db/client";
+import { ReasonSchema, reasonLabel } from "../core/engine/statuses";
+import { type Db, db, schema } from "../db/client";
+import { deletePerson } from "./people";
 
 /** The Campaign DO of an id (partyserver's stub waits for the DO to be set up). */
 export function campaignStub(env: Env, campaignId: string) {
@@ -200,4 +202,36 @@ export async function membershipsOf(d: Db, teamId: string, personId: string) {
       and(eq(schema.campaignMember.teamId, teamId), eq(schema.campaignMember.personId, personId)),
     )
     .orderBy(desc(schema.campaignMember.updatedAt));
+}
+
+/** The `outreach` of a person in the API: their campaigns with status, reason and stage. */
+export async function outreachOf(d: Db, teamId: string, personId: string) {
+  const rows = await membershipsOf(d, teamId, personId);
+  return rows.map((r) => {
+    const reason = ReasonSchema.safeParse(r.reason);
+    return {
+      campaignId: r.campaignId,
+      campaignName: r.name,
+      status: r.status,
+      reason: reason.success ? reason.data : undefined,
+      reasonLabel: reason.success ? reasonLabel(reason.data) : undefined,
+      stageIndex: r.stageIndex,
+      stageId: r.stageId,
+      stageCount: r.stageCount,
+      nextAt: r.nextAt === null ? undefined : new Date(r.nextAt).toISOString(),
+    };
+  });
+}
+
+/**
+ * Deletes a person of the team and removes them from every campaign (the Email Log keeps
+ * what was sent). False when the team has no such person.
+ */
+export async function deletePersonEverywhere(env: Env, teamId: string, personId: string) {
+  const d = db(env);
+  if (!(await deletePerson(d, teamId, personId))) return false;
+  for (const r of await membershipsOf(d, teamId, personId)) {
+    await (await campaignStub(env, r.campaignId)).removePeople([personId]);
+  }
+  return true;
 }
