@@ -61,8 +61,8 @@ export default function TeamSettings() {
     shouldRevalidate: "onBlur",
   });
   return (
-    <section className="card settings-section" aria-labelledby="team-settings">
-      <h2 id="team-settings" className="card-title">
+    <section className="card settings-section" aria-labelledby="team-settings-heading">
+      <h2 id="team-settings-heading" className="card-title">
         Team settings
       </h2>
       {params.get("saved") && !lastResult ? (

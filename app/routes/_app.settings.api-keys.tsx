@@ -87,8 +87,8 @@ export default function ApiKeys() {
   });
   const revoked = params.get("revoked");
   return (
-    <section className="card settings-section" aria-labelledby="api-keys">
-      <h2 id="api-keys" className="card-title">
+    <section className="card settings-section" aria-labelledby="api-keys-heading">
+      <h2 id="api-keys-heading" className="card-title">
         API keys
       </h2>
       <p className="muted small">

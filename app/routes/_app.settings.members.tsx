@@ -139,7 +139,7 @@ function InviteForm() {
           placeholder="alex@acme.com"
           autoComplete="off"
         />
-        <div className="field">
+        <div className="field narrow">
           <label htmlFor={fields.role.id}>Role</label>
           <select {...getSelectProps(fields.role)} key={fields.role.key}>
             <option value="member">Member</option>
@@ -204,8 +204,8 @@ export default function Members() {
   const data = useActionData<typeof action>();
   return (
     <>
-      <section className="card settings-section" aria-labelledby="members">
-        <h2 id="members" className="card-title">
+      <section className="card settings-section" aria-labelledby="members-heading">
+        <h2 id="members-heading" className="card-title">
           Members
         </h2>
         {data?.intent === "done" ? (
@@ -264,8 +264,8 @@ export default function Members() {
         </ul>
       </section>
       {canManage ? (
-        <section className="card settings-section" aria-labelledby="invite">
-          <h2 id="invite" className="card-title">
+        <section className="card settings-section" aria-labelledby="invite-heading">
+          <h2 id="invite-heading" className="card-title">
             Invite someone
           </h2>
           <p className="muted small">
