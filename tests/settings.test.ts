@@ -36,6 +36,13 @@ describe("team settings", () => {
       dailyEmailLimit: 1200,
       onLimit: "fail",
     });
+    // The Account Durable Object, which enforces the limit, hears of it at once.
+    const usage = await api(owner.key, "GET", "/api/v1/account/usage");
+    expect(await usage.json()).toMatchObject({
+      dailyEmailLimit: 1200,
+      onLimit: "fail",
+      timeZone: "Europe/Paris",
+    });
   });
 
   it("names each bad field, keeps what was typed and saves nothing", async () => {
