@@ -38,6 +38,7 @@ import {
   type Stage,
   withStageIds,
 } from "./core/engine/schemas";
+import { type Reason, ReasonSchema } from "./core/engine/statuses";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
 import { engineHooks } from "./testing/hooks";
@@ -522,6 +523,29 @@ export class Campaign extends Server<Env> {
         gone.map((p) => p.personId),
       );
       return gone.length;
+    });
+  }
+
+  /**
+   * Automatic outcomes from outside the pipeline (an unsubscribe, later bounces and
+   * replies): applied where DESIGN.md §1's automatic moves allow, ignored elsewhere.
+   */
+  async applyOutcome(personIds: string[], reason: Reason, detail: string | null, actor: ActorRef) {
+    return this.run(async () => {
+      const parsed = z.array(z.string().min(1)).max(10_000).parse(personIds);
+      const code = ReasonSchema.parse(reason);
+      ActorSchema.parse(actor);
+      const def = this.store.getDef();
+      if (!def) return { applied: 0 };
+      const now = clock.now();
+      const changed: Prospect[] = [];
+      for (const p of this.store.getProspects(parsed)) {
+        const d = afterFailure(toState(p), code, { detail: detail ?? undefined });
+        const stored = applyDecision(this.store, def, p, d, actor, now, { reasonDetail: detail });
+        if (stored) changed.push(stored);
+      }
+      await this.afterChange(changed);
+      return { applied: changed.length };
     });
   }
 
