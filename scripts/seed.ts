@@ -15,7 +15,7 @@ import { newSyncToken } from "@workers/core/mailboxes";
 import { PersonInputSchema } from "@workers/core/people";
 import { insertPeople } from "@workers/data/people";
 import { createTeam, saveTeamSettings } from "@workers/data/teams";
-import { db, schema } from "@workers/db/client";
+import { type Db, db, schema } from "@workers/db/client";
 import { config } from "@workers/env";
 import { and, count, eq } from "drizzle-orm";
 import { getPlatformProxy } from "wrangler";
@@ -48,6 +48,9 @@ const DemoApiKeySchema = z
   .min(32, "DEMO_API_KEY must be at least 32 characters (leave it empty to have one generated)")
   .regex(/^\S+$/, "DEMO_API_KEY must not contain spaces");
 
+/** A configuration mistake the developer fixes; reported as a message, not a stack. */
+export class SeedConfigError extends Error {}
+
 export type SeedReport = {
   email: string;
   password: string;
@@ -57,8 +60,6 @@ export type SeedReport = {
   /** What this run created; everything else was already there and reused. */
   created: string[];
 };
-
-type Db = ReturnType<typeof db>;
 
 async function ensureUser(env: Env, d: Db, created: string[]): Promise<string> {
   const existing = await d.query.user.findFirst({
@@ -168,24 +169,38 @@ async function ensurePeople(d: Db, teamId: string, userId: string, created: stri
 
 /** The demo API key: DEMO_API_KEY from the environment, else .dev.vars, else a new one. */
 function chooseApiKey(): { key: string; generated: boolean } {
-  const fromEnv = process.env.DEMO_API_KEY?.trim() || readDevVars()?.DEMO_API_KEY?.trim();
-  if (fromEnv) {
-    const parsed = DemoApiKeySchema.safeParse(fromEnv);
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("\n"));
+  const fromProcess = process.env.DEMO_API_KEY?.trim();
+  const given = fromProcess || readDevVars()?.DEMO_API_KEY?.trim();
+  if (given) {
+    const parsed = DemoApiKeySchema.safeParse(given);
+    if (!parsed.success) {
+      const where = fromProcess ? "the environment" : DEV_VARS;
+      throw new SeedConfigError(
+        `DEMO_API_KEY in ${where} is invalid: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+      );
+    }
     return { key: parsed.data, generated: false };
   }
   return { key: generateApiKey(), generated: true };
 }
 
-async function ensureApiKey(d: Db, teamId: string, userId: string, created: string[]) {
-  const { key, generated } = chooseApiKey();
+async function ensureApiKey(
+  d: Db,
+  teamId: string,
+  userId: string,
+  choice: { key: string; generated: boolean },
+  created: string[],
+) {
+  const { key, generated } = choice;
   const keyHash = await hashApiKey(key);
   const existing = await d.query.apiKey.findFirst({
     where: eq(schema.apiKey.keyHash, keyHash),
     columns: { teamId: true, revokedAt: true },
   });
   if (existing && existing.teamId !== teamId) {
-    throw new Error("DEMO_API_KEY is already a key of another team; choose another one.");
+    throw new SeedConfigError(
+      "DEMO_API_KEY is already the key of another team in the local database; choose another one.",
+    );
   }
   if (!existing) {
     await createApiKey(d, { teamId, userId, name: "Demo key", key });
@@ -219,6 +234,8 @@ function writeSeedConfig(): string {
 
 /** Seeds the demo team into the local state wrangler dev uses (or `persistTo`). */
 export async function seedDemo(options: { persistTo?: string } = {}): Promise<SeedReport> {
+  // Before anything is written: a bad DEMO_API_KEY stops the seed with nothing half done.
+  const keyChoice = chooseApiKey();
   const configPath = writeSeedConfig();
   const persistRoot = resolve(options.persistTo ?? ".wrangler/state");
   let proxy: Awaited<ReturnType<typeof getPlatformProxy<Env>>>;
@@ -237,7 +254,7 @@ export async function seedDemo(options: { persistTo?: string } = {}): Promise<Se
     await ensureMailbox(env, d, teamId, userId, created);
     await ensureJobs(d, teamId, created);
     await ensurePeople(d, teamId, userId, created);
-    const key = await ensureApiKey(d, teamId, userId, created);
+    const key = await ensureApiKey(d, teamId, userId, keyChoice, created);
     return {
       email: DEMO.email,
       password: DEMO.password,
@@ -270,6 +287,11 @@ export function describeSeed(report: SeedReport): string {
 const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? "").href;
 if (isMain) {
   const { values } = parseArgs({ options: { "persist-to": { type: "string" } } });
-  const report = await seedDemo({ persistTo: values["persist-to"] });
-  console.log(describeSeed(report));
+  try {
+    console.log(describeSeed(await seedDemo({ persistTo: values["persist-to"] })));
+  } catch (err) {
+    if (!(err instanceof SeedConfigError)) throw err;
+    console.error(err.message);
+    process.exitCode = 1;
+  }
 }

@@ -6,7 +6,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigSchema } from "@workers/env";
 import { DEV_VARS, ensureDevVars, localVars } from "./dev-vars";
-import { describeSeed, seedDemo } from "./seed";
+import { describeSeed, SeedConfigError, seedDemo } from "./seed";
 
 const PORT = 8787;
 
@@ -119,7 +119,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof StepFailed ? `\n${err.message}` : err);
+    const expected = err instanceof StepFailed || err instanceof SeedConfigError;
+    console.error(expected ? `\n${err.message}` : err);
     process.exit(1);
   },
 );

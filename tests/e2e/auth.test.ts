@@ -24,7 +24,7 @@ for (const viewport of VIEWPORTS) {
           email,
           teamName: `Auth Team ${viewport.name}`,
         });
-        await s.page.getByRole("heading", { name: "People" }).waitFor();
+        await s.page.getByRole("heading", { name: "People", level: 1 }).waitFor();
         await s.shot("people-after-signup");
 
         // The shell has a sign-out button in the phone top bar and another in the sidebar;
@@ -43,7 +43,7 @@ for (const viewport of VIEWPORTS) {
         await s.page.getByLabel("Password").fill(PASSWORD);
         await s.page.getByRole("button", { name: "Sign in" }).click();
         await s.page.waitForURL("**/people");
-        await s.page.getByRole("heading", { name: "People" }).waitFor();
+        await s.page.getByRole("heading", { name: "People", level: 1 }).waitFor();
         assert.match(await s.page.content(), /Robin Recruiter/);
         assert.deepEqual(s.problems, []);
       } finally {

@@ -9,7 +9,10 @@ for (const viewport of VIEWPORTS) {
     it("adds a mailbox that can send and shows its sync address", async () => {
       const s = await signedInSession(browser(), viewport, "mailbox");
       try {
-        await s.page.getByRole("link", { name: "Mailboxes" }).filter({ visible: true }).click();
+        await s.page
+          .getByRole("link", { name: "Mailboxes", exact: true })
+          .filter({ visible: true })
+          .click();
         await s.page.waitForURL("**/mailboxes");
         await s.page.getByRole("heading", { name: "Mailboxes", level: 1 }).waitFor();
         await s.page.getByText("No mailboxes yet.").waitFor();

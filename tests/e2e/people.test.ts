@@ -36,7 +36,10 @@ for (const viewport of VIEWPORTS) {
         await page.getByText(email).first().waitFor();
         await s.shot("person-profile");
 
-        await page.getByRole("link", { name: "People" }).filter({ visible: true }).click();
+        await page
+          .getByRole("link", { name: "People", exact: true })
+          .filter({ visible: true })
+          .click();
         await page.waitForURL(/\/people$/);
         await page.getByLabel("Search people").fill(lastName.toLowerCase());
         await page.getByLabel("Search people").press("Enter");
