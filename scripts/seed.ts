@@ -4,6 +4,8 @@
  * `wrangler dev`, and writes through the project's own modules (better-auth, drizzle).
  *
  *   npm run seed [-- --persist-to <dir>]
+ *
+ * Node needs scripts/workerd-modules.mjs preloaded (`tsx --import`), as package.json does.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -14,7 +16,7 @@ import { getAuth } from "@workers/auth/auth";
 import { newSyncToken } from "@workers/core/mailboxes";
 import { PersonInputSchema } from "@workers/core/people";
 import { insertPeople } from "@workers/data/people";
-import { createTeam, saveTeamSettings } from "@workers/data/teams";
+import { createTeam } from "@workers/data/teams";
 import { type Db, db, schema } from "@workers/db/client";
 import { config } from "@workers/env";
 import { and, count, eq } from "drizzle-orm";
@@ -83,12 +85,9 @@ async function ensureTeam(env: Env, d: Db, userId: string, created: string[]): P
     .where(and(eq(schema.member.userId, userId), eq(schema.organization.name, DEMO.teamName)))
     .limit(1);
   if (existing) return existing.id;
+  // createTeam stores the default settings (UTC, 5,000 a day, defer). Changing them goes
+  // through the Account Durable Object, which runs only inside the Worker.
   const teamId = await createTeam(env, userId, DEMO.teamName);
-  await saveTeamSettings(env, teamId, {
-    timeZone: "America/New_York",
-    dailyEmailLimit: 5000,
-    onLimit: "defer",
-  });
   created.push("team");
   return teamId;
 }
