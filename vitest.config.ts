@@ -37,6 +37,7 @@ export default defineConfig(async () => ({
     // Browser tests run in Node against wrangler dev (scripts/e2e.ts), not inside workerd.
     exclude: [...configDefaults.exclude, "tests/e2e/**"],
     setupFiles: ["./tests/setup.ts"],
+    globalSetup: ["./tests/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },

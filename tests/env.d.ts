@@ -7,3 +7,10 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** Base URL of the fake Resend started by tests/global-setup.ts. */
+    resendFakeUrl: string;
+  }
+}
