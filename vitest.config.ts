@@ -17,6 +17,7 @@ export default defineConfig(async () => ({
           RESEND_API_KEY: "",
           RESEND_BASE_URL: "",
           RESEND_WEBHOOK_SECRET: "",
+          RESEND_RATE_PER_SECOND: "",
           TWILIO_ACCOUNT_SID: "",
           TWILIO_AUTH_TOKEN: "",
           TWILIO_FROM: "",
@@ -40,6 +41,6 @@ export default defineConfig(async () => ({
     globalSetup: ["./tests/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare"] } } },
+    deps: { optimizer: { ssr: { enabled: true, include: ["@remix-run/cloudflare", "resend"] } } },
   },
 }));

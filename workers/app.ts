@@ -10,6 +10,8 @@ import { authorizeParty } from "./http/parties";
 
 export { Account } from "./account";
 export { Campaign } from "./campaign";
+export { Pacer } from "./pacer";
+
 
 const handleRemix = createRequestHandler(build);
 

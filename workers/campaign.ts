@@ -41,7 +41,9 @@ import {
 import { type Reason, ReasonSchema } from "./core/engine/statuses";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
+import { pacerName } from "./pacer";
 import { engineHooks } from "./testing/hooks";
+import { resendTransport } from "./transport/resend";
 import { sinkTransport } from "./transport/sink";
 
 export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
@@ -655,12 +657,11 @@ export class Campaign extends Server<Env> {
             reserve: (args) => account.reserve(args),
             release: (args) => account.release(args),
           },
-          transport: (engineHooks.transport ?? ((t) => t))(
-            sinkTransport(this.env.DB, () => clock.now()),
-          ),
+          transport: (engineHooks.transport ?? ((t) => t))(await this.emailTransport()),
           validate: syntaxValidator,
-          messageIdHost: new URL(cfg.PUBLIC_URL).hostname,
-          replyTo: ({ mailbox }) => mailbox.address,
+          publicUrl: cfg.PUBLIC_URL,
+          inboundDomain: cfg.INBOUND_DOMAIN ?? null,
+          secret: cfg.AUTH_SECRET,
           fault: engineHooks.fault ? (step) => engineHooks.fault?.(step, def.id) : undefined,
         });
       } catch (error) {
@@ -670,6 +671,21 @@ export class Campaign extends Server<Env> {
         this.pipelineRunning = false;
       }
       await this.afterChange(this.store.prospectsChangedSince(this.lastBroadcastRev(), 500));
+    });
+  }
+
+  /** Resend when a key is configured (paced per key across every campaign), else the local sink. */
+  private async emailTransport() {
+    const cfg = config(this.env);
+    if (!cfg.RESEND_API_KEY) return sinkTransport(this.env.DB, () => clock.now());
+    const pacer = await getServerByName(this.env.Pacer, await pacerName(cfg.RESEND_API_KEY));
+    const ratePerSecond = cfg.RESEND_RATE_PER_SECOND ?? 5;
+    return resendTransport({
+      apiKey: cfg.RESEND_API_KEY,
+      baseUrl: cfg.RESEND_BASE_URL,
+      now: () => clock.now(),
+      pacing: { acquire: (now) => pacer.acquire({ ratePerSecond, now }) },
+      timeoutMs: engineHooks.providerTimeoutMs,
     });
   }
 
@@ -716,10 +732,7 @@ export class Campaign extends Server<Env> {
       earliestDue: this.store.earliestNextAt(),
       outboxPending: this.store.dirtyCount() > 0,
       outboxRetryAt: this.store.getNumber("outbox_retry_at"),
-      providerRetryAt:
-        this.store.messagesWithStatus("sending", 1).length > 0
-          ? (this.store.getNumber("provider_retry_at") ?? now)
-          : null,
+      providerRetryAt: this.store.earliestRetryAt(now),
       openReservations: this.store.openReservations().length > 0,
     });
     if (at === null) await this.ctx.storage.deleteAlarm();

@@ -15,6 +15,15 @@ export const ConfigSchema = z.object({
   RESEND_API_KEY: optionalString,
   RESEND_BASE_URL: optionalString.pipe(z.url("RESEND_BASE_URL must be a URL").optional()),
   RESEND_WEBHOOK_SECRET: optionalString,
+  /** Requests per second allowed through one Resend key, shared by every campaign (Resend: 5). */
+  RESEND_RATE_PER_SECOND: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, "RESEND_RATE_PER_SECOND must be a positive number")
+      .transform(Number)
+      .refine((n) => n > 0, "RESEND_RATE_PER_SECOND must be a positive number")
+      .optional(),
+  ),
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString,

@@ -1,10 +1,12 @@
 import type { ReserveAnswer, ReserveArgs } from "../account";
 import { afterFailure, afterSend, autoResume } from "../core/engine/actions";
 import { chooseAddress } from "../core/engine/address";
-import { type MergeData, renderHtml, renderTemplate } from "../core/engine/merge";
+import { escapeHtml, type MergeData, renderHtml, renderTemplate } from "../core/engine/merge";
+import { planRetry } from "../core/engine/retries";
 import type { EmailStage, SmsStage } from "../core/engine/schemas";
 import type { Reason } from "../core/engine/statuses";
 import { normalizeEmail } from "../core/people";
+import { replyToken, unsubscribeToken } from "../core/tokens";
 import type { FaultStep } from "../testing/hooks";
 import {
   type OutgoingEmail,
@@ -43,10 +45,12 @@ export type PipelineContext = {
   quota: QuotaClient;
   transport: Transport;
   validate: AddressValidator;
-  /** Host of our Message-IDs (PUBLIC_URL's). */
-  messageIdHost: string;
-  /** Where replies go: reply+<token>@INBOUND_DOMAIN, else the mailbox itself. */
-  replyTo: (m: { messageRowId: string; mailbox: MailboxData }) => string | null;
+  /** Base of tracking and unsubscribe links; its host names our Message-IDs. */
+  publicUrl: string;
+  /** Where replies are captured (reply+<token>@INBOUND_DOMAIN); none → the mailbox's own address. */
+  inboundDomain: string | null;
+  /** Signs reply and unsubscribe tokens. */
+  secret: string;
   /** Test-only: called at each step of a send so a test can throw or evict there. */
   fault?: (step: FaultStep) => Promise<void> | void;
 };
@@ -99,7 +103,10 @@ function missingDetail(results: { ok: boolean; missing?: string[]; unknown?: str
 /** Our Message-ID, on our domain; also carried in References so replies thread to it. */
 export const messageIdFor = (rowId: string, host: string) => `<${rowId}@${host}>`;
 
-function buildEmail(
+/** Resend keeps idempotency keys 24 h: automatic retries stop well before that. */
+export const RETRY_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+async function buildEmail(
   c: PipelineContext,
   p: Prospect,
   stage: EmailStage,
@@ -108,7 +115,7 @@ function buildEmail(
   mailbox: MailboxData,
   jobTitle: string | null,
   row: Message | null,
-): OutgoingEmail | { missing: string } {
+): Promise<OutgoingEmail | { missing: string }> {
   const data = mergeData(person, jobTitle, mailbox);
   const previous = stage.sameThread ? c.store.lastSentEmail(p.personId) : null;
   const subject = previous?.subject
@@ -119,14 +126,27 @@ function buildEmail(
   const rh = renderHtml(stage.body, data);
   if (!rs.ok || !rt.ok || !rh.ok) return { missing: missingDetail([rs, rt, rh]) };
   const id = row?.id ?? crypto.randomUUID();
-  const ours = messageIdFor(id, c.messageIdHost);
-  const headers: Record<string, string> = { "Message-ID": ours };
-  if (previous?.messageId) {
-    headers["In-Reply-To"] = previous.messageId;
-    headers.References = `${previous.messageId} ${ours}`;
-  } else {
-    headers.References = ours;
-  }
+  const base = new URL(c.publicUrl);
+  const ours = messageIdFor(id, base.hostname);
+  const unsubscribe = new URL(
+    `/u/${await unsubscribeToken(c.secret, { t: c.def.teamId, p: person.id, c: c.def.id, e: to })}`,
+    base,
+  ).toString();
+  const headers: Record<string, string> = {
+    "Message-ID": ours,
+    // Providers may replace Message-ID but keep References: our id stays in the thread.
+    References: previous?.messageId ? `${previous.messageId} ${ours}` : ours,
+    "List-Unsubscribe": `<${unsubscribe}>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+  };
+  if (previous?.messageId) headers["In-Reply-To"] = previous.messageId;
+  const replyTo = c.inboundDomain
+    ? `reply+${await replyToken(c.secret, id)}@${c.inboundDomain}`
+    : mailbox.address;
+  const footerText = c.def.unsubscribeLink ? `\n\n--\nUnsubscribe: ${unsubscribe}` : "";
+  const footerHtml = c.def.unsubscribeLink
+    ? `<p style="font-size:12px;color:#667"><a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>`
+    : "";
   return {
     id,
     idempotencyKey: `${c.def.id}:${id}:${p.attempt}`,
@@ -134,9 +154,9 @@ function buildEmail(
     from: `${mailbox.name} <${mailbox.address}>`,
     to,
     subject: rs.text,
-    text: rt.text,
-    html: `<div>${rh.text.replace(/\n/g, "<br>")}</div>`,
-    replyTo: c.replyTo({ messageRowId: id, mailbox }),
+    text: `${rt.text}${footerText}`,
+    html: `<div>${rh.text.replace(/\n/g, "<br>")}</div>${footerHtml}`,
+    replyTo,
     headers,
   };
 }
@@ -259,7 +279,16 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
       continue;
     }
     const row = c.store.openMessage(p.personId, p.stageIndex);
-    const email = buildEmail(c, current, stage, person, choice.address, mailbox, jobTitle, row);
+    const email = await buildEmail(
+      c,
+      current,
+      stage,
+      person,
+      choice.address,
+      mailbox,
+      jobTitle,
+      row,
+    );
     if ("missing" in email) {
       fail(c, current, "missing_merge_field", email.missing);
       continue;
@@ -406,6 +435,9 @@ function commit(c: PipelineContext, items: Commit[], batchId: string): Message[]
       batchId,
       payload: JSON.stringify(item.payload),
       createdAt: open?.createdAt ?? now,
+      failures: 0,
+      firstTryAt: now,
+      retryAt: null,
     });
     // In flight: not due again until the answer is recorded.
     c.store.updateProspect(
@@ -474,10 +506,7 @@ async function send(c: PipelineContext, messages: Message[], batchId: string) {
 
 /** Messages persisted as in flight (a crash, or a retry) go out again with the same key and payload. */
 async function resendInFlight(c: PipelineContext) {
-  const retryAt = c.store.getNumber("provider_retry_at");
-  if (retryAt !== null && retryAt > c.now()) return;
-  const inFlight = c.store.messagesWithStatus("sending", 1_000);
-  c.store.setNumber("provider_retry_at", null);
+  const inFlight = c.store.inFlightDue(c.now(), 1_000);
   if (inFlight.length === 0) return;
   const byBatch = new Map<string, Message[]>();
   for (const m of inFlight)
@@ -511,8 +540,36 @@ function record(c: PipelineContext, results: SendResult[]) {
         applyDecision(c.store, c.def, p, d, SYSTEM, now, { reasonDetail: r.message });
       }
     } else {
-      // Transient: stays in flight and goes out again with the same key (issue #4 adds backoff).
-      c.store.setNumber("provider_retry_at", now + (r.retryAfterMs ?? 30_000));
+      const plan = planRetry({
+        error:
+          r.kind === "rate_limited"
+            ? { kind: "rate_limited", retryAfterMs: r.retryAfterMs }
+            : { kind: "server_error" },
+        failures: m.failures,
+        now,
+        jitter: Math.random(),
+      });
+      const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS;
+      if (!plan.retry || tooLate) {
+        c.store.putMessage({
+          ...m,
+          status: "failed",
+          reason: `too_many_retries: ${r.message}`,
+          retryAt: null,
+        });
+        if (p && p.stageIndex === m.stageIndex) {
+          const d = afterFailure(toState(p), "too_many_retries", { detail: r.message });
+          applyDecision(c.store, c.def, p, d, SYSTEM, now, { reasonDetail: r.message });
+        }
+      } else {
+        // Still in flight: the same payload goes again under the same key at plan.at.
+        c.store.putMessage({
+          ...m,
+          failures: m.failures + (plan.countsAsAttempt ? 1 : 0),
+          retryAt: plan.at,
+          reason: r.message,
+        });
+      }
     }
   }
 }

@@ -75,6 +75,12 @@ export type Message = {
   payload: string | null;
   createdAt: number;
   rev: number;
+  /** Automatic retries counted toward Too Many Retries (429s never count). */
+  failures: number;
+  /** When the provider was first asked: automatic retries stop before Resend forgets the key (24 h). */
+  firstTryAt: number | null;
+  /** When an in-flight message may go to the provider again. */
+  retryAt: number | null;
 };
 
 /**
@@ -91,6 +97,10 @@ export type Reservation = {
   used: number;
   state: z.infer<typeof ReservationStateSchema>;
 };
+
+/** A message to write: retry bookkeeping defaults to "never tried". */
+export type NewMessage = Omit<Message, "rev" | "failures" | "firstTryAt" | "retryAt"> &
+  Partial<Pick<Message, "failures" | "firstTryAt" | "retryAt">>;
 
 export type HistoryEntry = {
   personId: string;
@@ -157,7 +167,10 @@ CREATE TABLE IF NOT EXISTS message (
   batch_id TEXT,
   payload TEXT,
   created_at INTEGER NOT NULL,
-  rev INTEGER NOT NULL
+  rev INTEGER NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  first_try_at INTEGER,
+  retry_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS message_person ON message(person_id, stage_index);
 CREATE INDEX IF NOT EXISTS message_status ON message(status);
@@ -233,6 +246,9 @@ function toMessage(r: Row): Message {
     payload: str(r.payload),
     createdAt: Number(r.created_at),
     rev: Number(r.rev),
+    failures: Number(r.failures ?? 0),
+    firstTryAt: num(r.first_try_at ?? null),
+    retryAt: num(r.retry_at ?? null),
   };
 }
 
@@ -247,8 +263,27 @@ export class CampaignStore {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    this.addMissingColumns();
     this.rev = Number(this.getMeta("rev") ?? "0");
     this.dirtySeq = Number(this.getMeta("dirty_seq") ?? "0");
+  }
+
+  /** Columns added after the first release: a DO made before them gains them here. */
+  private addMissingColumns() {
+    const have = new Set(
+      this.sql
+        .exec("SELECT name FROM pragma_table_info('message')")
+        .toArray()
+        .map((r) => String(r.name)),
+    );
+    const wanted: [string, string][] = [
+      ["failures", "INTEGER NOT NULL DEFAULT 0"],
+      ["first_try_at", "INTEGER"],
+      ["retry_at", "INTEGER"],
+    ];
+    for (const [name, type] of wanted) {
+      if (!have.has(name)) this.sql.exec(`ALTER TABLE message ADD COLUMN ${name} ${type}`);
+    }
   }
 
   // ── meta
@@ -527,6 +562,29 @@ export class CampaignStore {
     return row ? toMessage(row) : null;
   }
 
+  /** In-flight messages whose retry time has come (or that never got an answer). */
+  inFlightDue(now: number, limit: number): Message[] {
+    return this.sql
+      .exec(
+        "SELECT * FROM message WHERE status = 'sending' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray()
+      .map(toMessage);
+  }
+
+  /** The earliest time an in-flight message goes to the provider again, if any. */
+  earliestRetryAt(now: number): number | null {
+    const row = this.sql
+      .exec(
+        "SELECT COUNT(*) AS n, MIN(COALESCE(retry_at, ?)) AS t FROM message WHERE status = 'sending'",
+        now,
+      )
+      .one();
+    return Number(row.n) > 0 ? num(row.t) : null;
+  }
+
   messagesWithStatus(status: Message["status"], limit: number): Message[] {
     return this.sql
       .exec("SELECT * FROM message WHERE status = ? ORDER BY created_at LIMIT ?", status, limit)
@@ -546,19 +604,21 @@ export class CampaignStore {
     return row ? toMessage(row) : null;
   }
 
-  putMessage(m: Omit<Message, "rev">): Message {
+  putMessage(input: NewMessage): Message {
+    const m: Omit<Message, "rev"> = { failures: 0, firstTryAt: null, retryAt: null, ...input };
     const rev = this.nextRev();
     this.sql.exec(
       `INSERT INTO message (id, person_id, stage_id, stage_index, channel, attempt, status, reason, to_addr,
          mailbox_id, subject, scheduled_at, sent_at, message_id, provider_id, idempotency_key, batch_id,
-         payload, created_at, rev)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         payload, created_at, rev, failures, first_try_at, retry_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
          to_addr = excluded.to_addr, mailbox_id = excluded.mailbox_id, subject = excluded.subject,
          scheduled_at = excluded.scheduled_at, sent_at = excluded.sent_at, message_id = excluded.message_id,
          provider_id = excluded.provider_id, idempotency_key = excluded.idempotency_key,
          batch_id = excluded.batch_id, payload = excluded.payload, attempt = excluded.attempt,
-         rev = excluded.rev`,
+         rev = excluded.rev, failures = excluded.failures, first_try_at = excluded.first_try_at,
+         retry_at = excluded.retry_at`,
       m.id,
       m.personId,
       m.stageId,
@@ -579,6 +639,9 @@ export class CampaignStore {
       m.payload,
       m.createdAt,
       rev,
+      m.failures,
+      m.firstTryAt,
+      m.retryAt,
     );
     this.markDirty("message", m.id);
     return { ...m, rev };

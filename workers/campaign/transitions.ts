@@ -1,6 +1,6 @@
 import type { Decision, ProspectState, Timing } from "../core/engine/prospect";
 import type { Stage } from "../core/engine/schemas";
-import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
+import type { CampaignDef, CampaignStore, NewMessage, Prospect } from "./store";
 
 /** Who did something, as written in a prospect's history. */
 export type ActorRef = { kind: "user" | "api_key" | "system"; id: string };
@@ -80,7 +80,7 @@ export function syncWaiting(
     open && open.stageIndex === after.stageIndex
       ? open
       : store.openMessage(after.personId, after.stageIndex);
-  const base: Omit<Message, "rev"> = current ?? {
+  const base: NewMessage = current ?? {
     id: crypto.randomUUID(),
     personId: after.personId,
     stageId: stage.id,

@@ -15,10 +15,13 @@ export const engineHooks: {
   fault?: (step: FaultStep, campaignId: string) => Promise<void> | void;
   /** Called before each D1 mirror write; throw to simulate D1 failing. */
   beforeMirrorWrite?: (campaignId: string) => void;
+  /** How long the Resend transport waits for an answer (tests make timeouts quick). */
+  providerTimeoutMs?: number;
 } = {};
 
 export function resetEngineHooks(): void {
   engineHooks.transport = undefined;
   engineHooks.fault = undefined;
   engineHooks.beforeMirrorWrite = undefined;
+  engineHooks.providerTimeoutMs = undefined;
 }
