@@ -325,9 +325,10 @@ const PAGE_CASES: Record<string, PageCase> = {
 /**
  * Page routes with an id in the path that are open by design. An invitation link shows
  * whoever holds it the team's name and the invited address; only that address can accept
- * (tested below).
+ * (tested below). An unsubscribe link needs no session: its signed token names team and
+ * person, and forged or other-team tokens are refused in tests/unsubscribe.test.ts.
  */
-const OPEN_BY_DESIGN = new Set(["invite/:id"]);
+const OPEN_BY_DESIGN = new Set(["invite/:id", "u/:token"]);
 
 describe("pages: team A's session with team B's ids", () => {
   it("has a case for every page route with an id in its path", () => {
