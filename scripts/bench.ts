@@ -1,0 +1,721 @@
+/**
+ * `npm run bench`: the engine's three figures, measured on the real Worker driven in-process
+ * through Miniflare's API (no wrangler dev proxy, no network but loopback, tracing off):
+ *   (a) enroll 10,000 prospects in one API call;
+ *   (b) due-stage throughput through the sink, next to a bare SQLite DO doing the same
+ *       shape of writes, and their ratio;
+ *   (c) Account DO reservations/s with 50 concurrent callers against one daily limit.
+ * It checks its own counts and exits 1 when one is wrong (2 when it could not run).
+ *
+ *   npm run bench [-- --people 10000] [-- --keep]
+ * BENCH_DIR=<dir> puts the bundle and state there (default: a fresh temp dir, removed after).
+ * BENCH_INSPECTOR_PORT=<port> opens workerd's inspector on 127.0.0.1 for a CPU profile.
+ */
+import { type SpawnOptions, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { createApiKey } from "@workers/auth/api-keys";
+import { newSyncToken } from "@workers/core/mailboxes";
+import type { PersonInput } from "@workers/core/people";
+import { insertPeople } from "@workers/data/people";
+import { db, schema } from "@workers/db/client";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_readConfig } from "wrangler";
+import { z } from "zod";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const BENCH_WORKER = join(ROOT, "bench", "worker.ts");
+const REMIX_BUILD = join(ROOT, "build", "server", "index.js");
+const MIGRATIONS = join(ROOT, "db", "migrations");
+
+const quietEnv = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  X_LOCAL_OBSERVABILITY: "false",
+};
+Object.assign(process.env, quietEnv);
+
+/** Bounds: every wait in the bench ends, and the whole run stays well under 5 minutes. */
+const LIMITS = {
+  engineMs: 150_000,
+  mirrorMs: 60_000,
+  bareMs: 60_000,
+  pollMs: 200,
+  requestMs: 120_000,
+};
+
+/** (c): 2 rounds of 50 callers × 20 calls × 3 units = 6,000 asked of a limit of 5,000. */
+const RESERVE = { round: { callers: 50, calls: 20, n: 3 }, rounds: 2, limit: 5_000 };
+
+class BenchError extends Error {}
+
+// ── small helpers
+
+function run(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { env: quietEnv, cwd: ROOT, ...options });
+    let output = "";
+    child.stdout?.on("data", (b: Buffer) => {
+      output += b.toString();
+    });
+    child.stderr?.on("data", (b: Buffer) => {
+      output += b.toString();
+    });
+    child.on("error", fail);
+    child.on("exit", (code, signal) => {
+      if (code === 0) done(output);
+      else
+        fail(new BenchError(`${command} ${args.join(" ")} failed (${signal ?? code}):\n${output}`));
+    });
+  });
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+type Check = { label: string; ok: boolean; detail: string };
+const checks: Check[] = [];
+
+function check(label: string, actual: unknown, expected: unknown): boolean {
+  const ok = Object.is(actual, expected);
+  checks.push({
+    label,
+    ok,
+    detail: ok ? String(actual) : `got ${String(actual)}, expected ${String(expected)}`,
+  });
+  return ok;
+}
+
+/** Polls until `probe` answers non-null, at most `timeoutMs`; null on timeout. */
+async function waitFor<T>(timeoutMs: number, probe: () => Promise<T | null>): Promise<T | null> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const value = await probe();
+    if (value !== null) return value;
+    await sleep(LIMITS.pollMs);
+  }
+  return probe();
+}
+
+// ── the Worker in Miniflare
+
+/**
+ * A snapshot of the Remix server build the Worker imports (other work in this tree may
+ * rebuild build/ at any moment); built first when there is none. It stays inside the
+ * project (gitignored .wrangler/) so that its bare imports resolve from node_modules.
+ */
+async function snapshotRemixBuild(target: string): Promise<string> {
+  if (!existsSync(REMIX_BUILD)) {
+    console.log("No Remix server build: running remix vite:build…");
+    await run("remix", ["vite:build"]);
+  }
+  rmSync(target, { recursive: true, force: true });
+  cpSync(dirname(REMIX_BUILD), target, { recursive: true });
+  return join(target, "index.js");
+}
+
+const RootConfigSchema = z.object({
+  compatibility_date: z.string({ error: "wrangler.toml needs compatibility_date" }),
+  compatibility_flags: z.array(z.string()),
+  vars: z.record(z.string(), z.string()),
+  d1_databases: z.array(z.object({ binding: z.string() })),
+  durable_objects: z.object({
+    bindings: z.array(z.object({ name: z.string(), class_name: z.string() })),
+  }),
+});
+
+/** The production Worker's configuration (compatibility, bindings, vars). */
+function rootConfig() {
+  return RootConfigSchema.parse(
+    unstable_readConfig({ config: join(ROOT, "wrangler.toml") }, { hideWarnings: true }),
+  );
+}
+
+/**
+ * Bundles bench/worker.ts (the real Worker plus the bench's pieces) as `wrangler deploy`
+ * would, with the production compatibility settings.
+ */
+async function bundle(dir: string, remixBuild: string): Promise<string> {
+  const root = rootConfig();
+  const configPath = join(dir, "wrangler.bench.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      name: "beacon-bench",
+      main: BENCH_WORKER,
+      compatibility_date: root.compatibility_date,
+      compatibility_flags: root.compatibility_flags,
+      alias: { "virtual:remix-build": remixBuild },
+    }),
+  );
+  const outDir = join(dir, "bundle");
+  rmSync(outDir, { recursive: true, force: true });
+  await run("wrangler", ["deploy", "--dry-run", "--outdir", outDir, "-c", configPath]);
+  const script = join(outDir, "worker.js");
+  if (!existsSync(script)) throw new BenchError(`wrangler produced no ${script}`);
+  return script;
+}
+
+function startMiniflare(scriptPath: string, stateDir: string): Miniflare {
+  const inspectorPort = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .optional()
+    .parse(process.env.BENCH_INSPECTOR_PORT || undefined);
+  const root = rootConfig();
+  const durableObjects = Object.fromEntries(
+    root.durable_objects.bindings.map((d) => [
+      d.name,
+      { className: d.class_name, useSQLite: true },
+    ]),
+  );
+  const options = convertV4MiniflareOptions({
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: root.compatibility_date,
+    compatibilityFlags: root.compatibility_flags,
+    bindings: { ...root.vars, AUTH_SECRET: randomBytes(32).toString("hex") },
+    d1Databases: Object.fromEntries(root.d1_databases.map((d) => [d.binding, d.binding])),
+    durableObjects: { ...durableObjects, BareLoop: { className: "BareLoop", useSQLite: true } },
+    // On disk, as wrangler dev keeps it: each commit of a DO is a real write.
+    resourcePersistencePath: stateDir,
+    unsafeObservability: false,
+    logRequests: false,
+    // BENCH_INSPECTOR_PORT=<port>: attach DevTools (loopback) to profile the Worker and its DOs.
+    ...(inspectorPort ? { inspectorPort, inspectorHost: "127.0.0.1" } : {}),
+  });
+  // Not advertised to other local sessions' dev registries.
+  return new Miniflare({ ...options, enableDevRegistry: false });
+}
+
+type Bench = {
+  mf: Miniflare;
+  d1: D1Database;
+  fetch(path: string, init?: { method?: string; body?: unknown; key?: string }): Promise<unknown>;
+};
+
+async function connect(mf: Miniflare): Promise<Bench> {
+  // Miniflare's binding proxy speaks the same D1 API as the Worker's binding.
+  const d1 = (await mf.getD1Database("DB")) as unknown as D1Database;
+  return {
+    mf,
+    d1,
+    async fetch(path, init = {}) {
+      const res = await mf.dispatchFetch(`http://localhost${path}`, {
+        method: init.method ?? "GET",
+        headers: {
+          ...(init.key ? { Authorization: `Bearer ${init.key}` } : {}),
+          ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(LIMITS.requestMs),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new BenchError(`${init.method ?? "GET"} ${path} → ${res.status}: ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
+  };
+}
+
+/** db/migrations in order, each statement on its own (drizzle-kit's breakpoints). */
+async function migrate(d1: D1Database) {
+  const files = readdirSync(MIGRATIONS)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
+  for (const file of files) {
+    const statements = readFileSync(join(MIGRATIONS, file), "utf8")
+      .split("--> statement-breakpoint")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    await d1.batch(statements.map((s) => d1.prepare(s)));
+  }
+  return files.length;
+}
+
+// ── seed: teams, keys, a mailbox, people (through the project's own data layer)
+
+type Team = { teamId: string; userId: string; key: string; mailboxId: string; people: string[] };
+
+async function seedTeam(
+  d1: D1Database,
+  label: string,
+  limits: { dailyEmailLimit: number; onLimit: "defer" | "fail" },
+  peopleCount: number,
+): Promise<Team> {
+  const d = db({ DB: d1 });
+  const teamId = `team_${label}`;
+  const userId = `user_${label}`;
+  await d
+    .insert(schema.user)
+    .values({ id: userId, name: `Bench ${label}`, email: `${label}@beacon.test` });
+  await d
+    .insert(schema.organization)
+    .values({ id: teamId, name: `Bench ${label}`, slug: `bench-${label}` });
+  await d
+    .insert(schema.member)
+    .values({ id: `member_${label}`, organizationId: teamId, userId, role: "owner" });
+  await d.insert(schema.teamSettings).values({ teamId, timeZone: "UTC", ...limits });
+  const { key } = await createApiKey(d, { teamId, userId, name: "bench" });
+  const mailboxId = `mailbox_${label}`;
+  await d.insert(schema.mailbox).values({
+    id: mailboxId,
+    teamId,
+    userId,
+    address: `sender.${label}@beacon.test`,
+    name: "Bench Sender",
+    canSend: true,
+    syncToken: newSyncToken((bytes) => new Uint8Array(randomBytes(bytes.length))),
+  });
+  const inputs: PersonInput[] = Array.from({ length: peopleCount }, (_, i) => ({
+    firstName: `Person${i}`,
+    lastName: label,
+    emails: [{ address: `person.${i}@${label}.example.test`, type: "personal" }],
+  }));
+  const people = await insertPeople(d, teamId, userId, inputs);
+  return { teamId, userId, key, mailboxId, people };
+}
+
+// ── API shapes the bench reads
+
+const CampaignView = z.object({
+  id: z.string(),
+  status: z.string(),
+  prospectCount: z.number(),
+  statusCounts: z.record(z.string(), z.number()),
+  updatedAt: z.string(),
+});
+const EnrollAnswer = z.object({
+  enrolled: z.number(),
+  refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+});
+const Page = z.object({
+  items: z.array(z.object({ personId: z.string() })),
+  nextCursor: z.string().optional(),
+});
+const LogPage = z.object({
+  items: z.array(z.object({ id: z.string(), personId: z.string(), status: z.string() })),
+  nextCursor: z.string().optional(),
+});
+const Usage = z.object({ sentToday: z.number(), remaining: z.number() });
+const BareStatus = z.object({
+  remaining: z.number(),
+  complete: z.number(),
+  messages: z.number(),
+  distinctPeople: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+const ReserveAnswer = z.object({ granted: z.array(z.array(z.number())) });
+
+async function createCampaign(b: Bench, team: Team, name: string): Promise<string> {
+  const view = CampaignView.parse(
+    await b.fetch("/api/v1/campaigns", {
+      method: "POST",
+      key: team.key,
+      body: {
+        name,
+        status: "draft",
+        stages: [
+          {
+            type: "email",
+            delayMinutes: 0,
+            mailboxId: team.mailboxId,
+            subject: "Hello {{firstName}}",
+            body: "Hi {{firstName}},\n\nThis is the bench's first stage.\n\n{{senderName}}",
+          },
+        ],
+      },
+    }),
+  );
+  return view.id;
+}
+
+async function enroll(b: Bench, team: Team, campaignId: string) {
+  const started = performance.now();
+  const answer = EnrollAnswer.parse(
+    await b.fetch(`/api/v1/campaigns/${campaignId}/prospects`, {
+      method: "POST",
+      key: team.key,
+      body: { personIds: team.people },
+    }),
+  );
+  return { ms: performance.now() - started, answer };
+}
+
+/** Every prospect through the API's keyset pages (500 a page, bounded). */
+async function listProspects(b: Bench, team: Team, campaignId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1_000; page++) {
+    const q = new URLSearchParams({ limit: "500", ...(cursor ? { cursor } : {}) });
+    const body = Page.parse(
+      await b.fetch(`/api/v1/campaigns/${campaignId}/prospects?${q}`, { key: team.key }),
+    );
+    ids.push(...body.items.map((i) => i.personId));
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return ids;
+}
+
+async function listEmailLog(b: Bench, team: Team, campaignId: string) {
+  const rows: z.infer<typeof LogPage>["items"] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1_000; page++) {
+    const q = new URLSearchParams({ campaignId, limit: "500", ...(cursor ? { cursor } : {}) });
+    const body = LogPage.parse(await b.fetch(`/api/v1/email-log?${q}`, { key: team.key }));
+    rows.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return rows;
+}
+
+async function count(d1: D1Database, sql: string, ...params: unknown[]): Promise<number> {
+  const row = await d1
+    .prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Waits for the D1 mirror of a fresh enrollment (a member row and a Waiting Email Log row
+ * per prospect): the enroll call answers after its first outbox flush; alarms write the rest.
+ */
+async function waitForEnrollMirror(b: Bench, campaignId: string, n: number, label: string) {
+  const started = performance.now();
+  const probe = async () => ({
+    members: await count(
+      b.d1,
+      "SELECT count(*) AS n FROM campaign_member WHERE campaign_id = ?",
+      campaignId,
+    ),
+    waiting: await count(
+      b.d1,
+      "SELECT count(*) AS n FROM email_log WHERE campaign_id = ? AND status = 'waiting'",
+      campaignId,
+    ),
+  });
+  const done = await waitFor(LIMITS.mirrorMs, async () => {
+    const c = await probe();
+    return c.members >= n && c.waiting >= n ? c : null;
+  });
+  const last = done ?? (await probe());
+  check(`${label} D1 mirror: campaign_member rows`, last.members, n);
+  check(`${label} D1 mirror: Email Log Waiting rows`, last.waiting, n);
+  return performance.now() - started;
+}
+
+// ── (a) enroll
+
+async function benchEnroll(b: Bench, team: Team) {
+  const campaignId = await createCampaign(b, team, "Bench (a) enroll");
+  const { ms, answer } = await enroll(b, team, campaignId);
+  const n = team.people.length;
+  check("(a) enrolled in one call", answer.enrolled, n);
+  check("(a) refused", answer.refused.length, 0);
+  const listed = await listProspects(b, team, campaignId);
+  check("(a) GET prospects count", listed.length, n);
+  check("(a) GET prospects distinct", new Set(listed).size, n);
+  const view = CampaignView.parse(
+    await b.fetch(`/api/v1/campaigns/${campaignId}`, { key: team.key }),
+  );
+  check("(a) campaign prospectCount", view.prospectCount, n);
+  const mirrorMs = await waitForEnrollMirror(b, campaignId, n, "(a)");
+  return { ms, mirrorMs };
+}
+
+// ── (b) due-stage throughput: the engine, then the bare loop
+
+async function benchEngine(b: Bench, team: Team) {
+  const n = team.people.length;
+  const campaignId = await createCampaign(b, team, "Bench (b) sends");
+  const enrolled = await enroll(b, team, campaignId);
+  check("(b) enrolled", enrolled.answer.enrolled, n);
+  // Sends start from a settled mirror, so the figure is the send path alone.
+  await waitForEnrollMirror(b, campaignId, n, "(b)");
+
+  console.log(`(b) ${fmt(n)} enrolled and mirrored; activating, sends start now`);
+  const wallStart = performance.now();
+  const activated = CampaignView.parse(
+    await b.fetch(`/api/v1/campaigns/${campaignId}/activate`, { method: "POST", key: team.key }),
+  );
+  const doStart = Date.parse(activated.updatedAt);
+  // Alarms fire by themselves (each batch re-arms 1 ms later); the bench only watches.
+  const settled = await waitFor(LIMITS.engineMs, async () => {
+    const view = CampaignView.parse(
+      await b.fetch(`/api/v1/campaigns/${campaignId}`, { key: team.key }),
+    );
+    return (view.statusCounts.active ?? 0) === 0 ? view : null;
+  });
+  const wallMs = performance.now() - wallStart;
+  if (!settled) {
+    const view = CampaignView.parse(
+      await b.fetch(`/api/v1/campaigns/${campaignId}`, { key: team.key }),
+    );
+    throw new BenchError(
+      `(b) not done after ${LIMITS.engineMs / 1000} s: ${JSON.stringify(view.statusCounts)}`,
+    );
+  }
+  check("(b) prospects Complete", settled.statusCounts.complete ?? 0, n);
+
+  // The D1 mirror trails the DO by an alarm or two.
+  const mirrored = await waitFor(LIMITS.mirrorMs, async () => {
+    const sent = await count(
+      b.d1,
+      "SELECT count(*) AS n FROM email_log WHERE campaign_id = ? AND status = 'sent'",
+      campaignId,
+    );
+    return sent >= n ? sent : null;
+  });
+  check("(b) Email Log rows sent (D1)", mirrored ?? 0, n);
+  check(
+    "(b) Email Log rows, any status",
+    await count(b.d1, "SELECT count(*) AS n FROM email_log WHERE campaign_id = ?", campaignId),
+    n,
+  );
+  const log = await listEmailLog(b, team, campaignId);
+  check("(b) Email Log API rows sent", log.filter((r) => r.status === "sent").length, n);
+  check("(b) Email Log API distinct people", new Set(log.map((r) => r.personId)).size, n);
+
+  check(
+    "(b) sink messages of the team",
+    await count(b.d1, "SELECT count(*) AS n FROM sink_message WHERE team_id = ?", team.teamId),
+    n,
+  );
+  const sinkJoin = `FROM sink_message s JOIN email_log l ON l.id = s.id WHERE l.campaign_id = ?`;
+  check(
+    "(b) sink messages of the campaign",
+    await count(b.d1, `SELECT count(*) AS n ${sinkJoin}`, campaignId),
+    n,
+  );
+  check(
+    "(b) sink: distinct people",
+    await count(b.d1, `SELECT count(DISTINCT l.person_id) AS n ${sinkJoin}`, campaignId),
+    n,
+  );
+  check(
+    "(b) sink: distinct recipients",
+    await count(b.d1, `SELECT count(DISTINCT s."to") AS n ${sinkJoin}`, campaignId),
+    n,
+  );
+  const usage = Usage.parse(await b.fetch("/api/v1/account/usage", { key: team.key }));
+  check("(b) Account usage sentToday", usage.sentToday, n);
+
+  const lastSent = await count(
+    b.d1,
+    "SELECT max(sent_at) AS n FROM email_log WHERE campaign_id = ?",
+    campaignId,
+  );
+  const doMs = lastSent - doStart;
+  return { n, doMs, wallMs, enrollMs: enrolled.ms };
+}
+
+async function benchBare(b: Bench, n: number) {
+  await b.fetch("/bench/bare/seed", { method: "POST", body: { n } });
+  const wallStart = performance.now();
+  await b.fetch("/bench/bare/go", { method: "POST" });
+  const done = await waitFor(LIMITS.bareMs, async () => {
+    const s = BareStatus.parse(await b.fetch("/bench/bare/status"));
+    return s.finishedAt !== null ? s : null;
+  });
+  const wallMs = performance.now() - wallStart;
+  if (!done || done.startedAt === null || done.finishedAt === null) {
+    throw new BenchError(`(b) the bare loop did not finish in ${LIMITS.bareMs / 1000} s`);
+  }
+  check("(b) bare: rows complete", done.complete, n);
+  check("(b) bare: message rows", done.messages, n);
+  check("(b) bare: distinct people", done.distinctPeople, n);
+  return { n, doMs: done.finishedAt - done.startedAt, wallMs };
+}
+
+// ── (c) Account DO reservations
+
+async function reserveRound(b: Bench, team: Team, prefix: string) {
+  const body = { teamId: team.teamId, prefix, ...RESERVE.round };
+  const started = performance.now();
+  const answer = ReserveAnswer.parse(await b.fetch("/bench/reserve", { method: "POST", body }));
+  return { ms: performance.now() - started, granted: answer.granted };
+}
+
+/**
+ * Rounds of concurrent reserve() calls against one limit. Each round's rate is reported: the
+ * Account DO's ledger grows by one entry per reservation during a day.
+ */
+async function benchReservations(b: Bench, team: Team) {
+  const perRound = RESERVE.round.callers * RESERVE.round.calls;
+  const rounds: { ms: number; granted: number[][] }[] = [];
+  for (let r = 0; r < RESERVE.rounds; r++) rounds.push(await reserveRound(b, team, `bench-c${r}`));
+  const granted = rounds.flatMap((r) => r.granted.flat());
+  const total = perRound * RESERVE.rounds;
+  const demand = total * RESERVE.round.n;
+  const expected = Math.min(demand, RESERVE.limit);
+  check("(c) reserve calls answered", granted.length, total);
+  check("(c) granted total = min(demand, limit)", sum(granted), expected);
+  check(
+    "(c) no call granted more than asked",
+    granted.every((g) => g >= 0 && g <= RESERVE.round.n),
+    true,
+  );
+  const usage = Usage.parse(await b.fetch(`/bench/usage?teamId=${team.teamId}`));
+  check("(c) Account usage sentToday", usage.sentToday, expected);
+
+  // The first round's ids again (a crash and retry): the same answers, nothing counted twice.
+  const replay = await reserveRound(b, team, "bench-c0");
+  check(
+    "(c) replayed ids answer the same",
+    JSON.stringify(replay.granted),
+    JSON.stringify(rounds[0].granted),
+  );
+  const after = Usage.parse(await b.fetch(`/bench/usage?teamId=${team.teamId}`));
+  check("(c) usage unchanged by the replay", after.sentToday, usage.sentToday);
+  return { rounds: rounds.map((r) => r.ms), perRound, total, demand, expected };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+
+// ── main
+
+function table(rows: [string, string, string][]) {
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  return rows.map((r) => `  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`).join("\n");
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      people: { type: "string", default: "10000" },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const peopleCount = z.coerce.number().int().min(100).max(10_000).parse(values.people);
+  const dir = process.env.BENCH_DIR
+    ? resolve(process.env.BENCH_DIR)
+    : mkdtempSync(join(tmpdir(), "beacon-bench-"));
+  rmSync(join(dir, "state"), { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const benchStart = performance.now();
+  const loadBefore = loadavg()[0];
+
+  const remixSnapshot = join(ROOT, ".wrangler", `bench-remix-${process.pid}`);
+  let mf: Miniflare | null = null;
+  try {
+    const script = await bundle(dir, await snapshotRemixBuild(remixSnapshot));
+    rmSync(remixSnapshot, { recursive: true, force: true });
+    mf = startMiniflare(script, join(dir, "state"));
+    await mf.ready;
+    const b = await connect(mf);
+    const migrations = await migrate(b.d1);
+    const seedStart = performance.now();
+    const team = await seedTeam(
+      b.d1,
+      "main",
+      { dailyEmailLimit: 1_000_000, onLimit: "defer" },
+      peopleCount,
+    );
+    const quota = await seedTeam(
+      b.d1,
+      "quota",
+      { dailyEmailLimit: RESERVE.limit, onLimit: "defer" },
+      0,
+    );
+    const seedMs = performance.now() - seedStart;
+    console.log(
+      `Seeded ${fmt(peopleCount)} people in ${fmt(seedMs / 1000, 2)} s (${migrations} migrations applied).`,
+    );
+
+    const a = await benchEnroll(b, team);
+    console.log(`(a) enrolled ${fmt(peopleCount)} in ${fmt(a.ms / 1000, 2)} s`);
+    const engine = await benchEngine(b, team);
+    console.log(`(b) engine sent ${fmt(engine.n)} in ${fmt(engine.doMs / 1000, 2)} s`);
+    const bare = await benchBare(b, peopleCount);
+    console.log(`(b) bare loop moved ${fmt(bare.n)} rows in ${fmt(bare.doMs / 1000, 3)} s`);
+    const c = await benchReservations(b, quota);
+    const cMs = sum(c.rounds);
+    console.log(`(c) ${fmt(c.total)} reservations in ${fmt(cMs / 1000, 2)} s`);
+
+    const sendsPerS = (engine.n / engine.doMs) * 1000;
+    const rowsPerS = (bare.n / bare.doMs) * 1000;
+    const s = (ms: number, digits = 2) => `${fmt(ms / 1000, digits)} s`;
+    const { callers, calls, n: units } = RESERVE.round;
+    const rows: [string, string, string][] = [
+      ["figure", "value", "detail"],
+      [
+        `(a) enroll ${fmt(peopleCount)}, one POST`,
+        s(a.ms),
+        `${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer`,
+      ],
+      [
+        "(b) enroll, a second campaign",
+        s(engine.enrollMs),
+        "the same people, Active in (a)'s campaign",
+      ],
+      [
+        "(b) engine sends, sink",
+        `${fmt(sendsPerS)} /s`,
+        `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled)`,
+      ],
+      [
+        "(b) bare DO loop, same writes",
+        `${fmt(rowsPerS)} /s`,
+        `${fmt(bare.n)} rows in ${s(bare.doMs, 3)} on the DO clock (${s(bare.wallMs)} polled)`,
+      ],
+      [
+        "(b) ratio engine / bare",
+        fmt(sendsPerS / rowsPerS, 3),
+        `the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
+      ],
+      ...c.rounds.map((ms, i): [string, string, string] => [
+        `(c) reserve, ${callers} callers, round ${i + 1}`,
+        `${fmt((c.perRound / ms) * 1000)} /s`,
+        `${fmt(c.perRound)} calls of ${units} in ${s(ms)}; ledger held ${fmt(i * c.perRound)} reservations before`,
+      ]),
+      [
+        "(c) reserve, all rounds",
+        `${fmt((c.total / cMs) * 1000)} /s`,
+        `granted ${fmt(c.expected)} = min(demand ${fmt(c.demand)}, limit ${fmt(RESERVE.limit)}); ${callers}×${calls} calls a round`,
+      ],
+    ];
+    const failed = checks.filter((x) => !x.ok);
+    console.log(
+      `\nBeacon bench — Miniflare in-process, workerd, disk state, tracing off; ${cpus().length} cores, load ${fmt(loadBefore, 1)} → ${fmt(loadavg()[0], 1)}; ${fmt((performance.now() - benchStart) / 1000, 0)} s in all\n`,
+    );
+    console.log(table(rows));
+    console.log(`\nChecks: ${checks.length - failed.length}/${checks.length} passed`);
+    for (const f of failed) console.log(`  FAILED ${f.label}: ${f.detail}`);
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    rmSync(remixSnapshot, { recursive: true, force: true });
+    await mf?.dispose();
+    if (values.keep || process.env.BENCH_DIR) console.log(`Bundle and state kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof BenchError ? `bench: ${error.message}` : error);
+    for (const f of checks.filter((x) => !x.ok)) console.error(`  FAILED ${f.label}: ${f.detail}`);
+    process.exit(2);
+  },
+);
