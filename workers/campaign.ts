@@ -662,7 +662,9 @@ export class Campaign extends Server<Env> {
           publicUrl: cfg.PUBLIC_URL,
           inboundDomain: cfg.INBOUND_DOMAIN ?? null,
           secret: cfg.AUTH_SECRET,
-          fault: engineHooks.fault ? (step) => engineHooks.fault?.(step, def.id) : undefined,
+          fault: engineHooks.fault
+            ? (step) => engineHooks.fault?.(step, def.id, () => this.ctx.abort("injected crash"))
+            : undefined,
         });
       } catch (error) {
         // Never let the alarm die: the platform drops it after 6 throws. Work stays in storage.
@@ -677,12 +679,21 @@ export class Campaign extends Server<Env> {
   /** Resend when a key is configured (paced per key across every campaign), else the local sink. */
   private async emailTransport() {
     const cfg = config(this.env);
-    if (!cfg.RESEND_API_KEY) return sinkTransport(this.env.DB, () => clock.now());
-    const pacer = await getServerByName(this.env.Pacer, await pacerName(cfg.RESEND_API_KEY));
-    const ratePerSecond = cfg.RESEND_RATE_PER_SECOND ?? 5;
+    const resend =
+      engineHooks.resend ??
+      (cfg.RESEND_API_KEY
+        ? {
+            apiKey: cfg.RESEND_API_KEY,
+            baseUrl: cfg.RESEND_BASE_URL,
+            ratePerSecond: cfg.RESEND_RATE_PER_SECOND,
+          }
+        : null);
+    if (!resend) return sinkTransport(this.env.DB, () => clock.now());
+    const pacer = await getServerByName(this.env.Pacer, await pacerName(resend.apiKey));
+    const ratePerSecond = resend.ratePerSecond ?? 5;
     return resendTransport({
-      apiKey: cfg.RESEND_API_KEY,
-      baseUrl: cfg.RESEND_BASE_URL,
+      apiKey: resend.apiKey,
+      baseUrl: resend.baseUrl,
       now: () => clock.now(),
       pacing: { acquire: (now) => pacer.acquire({ ratePerSecond, now }) },
       timeoutMs: engineHooks.providerTimeoutMs,
@@ -744,6 +755,16 @@ export class Campaign extends Server<Env> {
     return this.run(async () => {
       const real = await this.ctx.storage.getAlarm();
       return { real, earliestDue: this.store.earliestNextAt(), dirty: this.store.dirtyCount() };
+    });
+  }
+
+  /**
+   * After an eviction or a crash the alarm may be gone (a crash mid-alarm consumes it):
+   * whatever wakes the object first re-arms it from storage.
+   */
+  async onStart() {
+    await this.run(async () => {
+      if (this.store.getDef()) await this.arm();
     });
   }
 

@@ -495,10 +495,9 @@ function emailPayload(m: Message): OutgoingEmail {
 
 async function send(c: PipelineContext, messages: Message[], batchId: string) {
   await c.fault?.("before_send");
-  const results = await c.transport.sendEmails(
-    messages.map(emailPayload),
-    `${c.def.id}:${batchId}`,
-  );
+  // The same members in the same order every time: a retry must repeat the exact payload.
+  const ordered = [...messages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const results = await c.transport.sendEmails(ordered.map(emailPayload), `${c.def.id}:${batchId}`);
   await c.fault?.("after_send");
   await c.fault?.("before_record");
   record(c, results);

@@ -11,8 +11,13 @@ export type FaultStep = "after_reserve" | "before_send" | "after_send" | "before
 export const engineHooks: {
   /** Replaces or wraps the transport a campaign sends through. */
   transport?: (base: Transport) => Transport;
-  /** Called at each step of a send; throw to simulate a crash there. */
-  fault?: (step: FaultStep, campaignId: string) => Promise<void> | void;
+  /**
+   * Called at each step of a send: throw to simulate an error there, or call `crash()` to
+   * reset the Durable Object on the spot (its in-memory state is lost, storage is kept).
+   */
+  fault?: (step: FaultStep, campaignId: string, crash: () => void) => Promise<void> | void;
+  /** Sends through Resend at this URL and key instead of the configured transport. */
+  resend?: { apiKey: string; baseUrl: string; ratePerSecond?: number };
   /** Called before each D1 mirror write; throw to simulate D1 failing. */
   beforeMirrorWrite?: (campaignId: string) => void;
   /** How long the Resend transport waits for an answer (tests make timeouts quick). */
@@ -22,6 +27,7 @@ export const engineHooks: {
 export function resetEngineHooks(): void {
   engineHooks.transport = undefined;
   engineHooks.fault = undefined;
+  engineHooks.resend = undefined;
   engineHooks.beforeMirrorWrite = undefined;
   engineHooks.providerTimeoutMs = undefined;
 }
