@@ -1,9 +1,14 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { expectedAlarm } from "@workers/campaign/alarm";
+import { CampaignStore } from "@workers/campaign/store";
+import { clock, realTimeFor } from "@workers/clock";
 import type { PersonInput } from "@workers/core/people";
 import { createMailbox } from "@workers/data/mailboxes";
 import { insertPeople } from "@workers/data/people";
-import { db } from "@workers/db/client";
+import { db, schema } from "@workers/db/client";
+import { eq } from "drizzle-orm";
+import { getServerByName } from "partyserver";
 import { expect } from "vitest";
 import { z } from "zod";
 import { makeTeam } from "./teams";
@@ -98,3 +103,210 @@ export const CampaignBody = z.object({
   version: z.number(),
   stages: z.array(z.object({ id: z.string(), type: z.string() })),
 });
+
+// ── Helpers of the engine's behaviour tests (actions, statuses, timing, limits)
+
+export type EngineTeam = Awaited<ReturnType<typeof engineTeam>>;
+
+/** A prospect row of the API with the fields the behaviour tests read. */
+export const ProspectRowFull = ProspectRow.extend({
+  name: z.string(),
+  reasonDetail: z.string().optional(),
+  enrolledAt: z.string().nullable(),
+});
+export type ProspectRowFull = z.infer<typeof ProspectRowFull>;
+const ProspectPageFull = z.object({
+  items: z.array(ProspectRowFull),
+  nextCursor: z.string().optional(),
+});
+
+export const BulkAnswer = z.object({
+  applied: z.number(),
+  appliedIds: z.array(z.string()),
+  refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+});
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+/** What the alarm is and what the invariant says it must be, read in one turn of the DO. */
+async function alarmSnapshot(campaignId: string) {
+  return runInDurableObject(campaignNamespaceStub(campaignId), async (_instance, state) => {
+    const actual = await state.storage.getAlarm();
+    const store = new CampaignStore(state.storage.sql);
+    const def = store.getDef();
+    const now = clock.now();
+    const expected = expectedAlarm({
+      active: def?.status === "active",
+      now,
+      earliestDue: store.earliestNextAt(),
+      outboxPending: store.dirtyCount() > 0,
+      outboxRetryAt: store.getNumber("outbox_retry_at"),
+      providerRetryAt: store.earliestRetryAt(now),
+      openReservations: store.openReservations().length > 0,
+    });
+    return { actual, expected, now, realNow: Date.now() };
+  });
+}
+
+/**
+ * The alarm invariant of issue 3: the DO's alarm is max(now + 1 ms, earliest deadline) as
+ * workers/campaign/alarm.ts computes it from the DO's store — at its real time, since
+ * alarms run on real time — and absent when nothing is pending or the campaign is not
+ * active. A deadline already due may only be "at once" (≤ now + 1 ms). An alarm handler
+ * that is running hides the alarm (getAlarm() is null until it re-arms), so a missing
+ * alarm is looked at again for up to ~1 s before it counts as missing.
+ */
+export async function expectAlarmInvariant(campaignId: string) {
+  let snap = await alarmSnapshot(campaignId);
+  for (let i = 0; i < 100 && snap.actual === null && snap.expected !== null; i++) {
+    await scheduler.wait(10);
+    snap = await alarmSnapshot(campaignId);
+  }
+  const where = `campaign ${campaignId}: ${JSON.stringify(snap)}`;
+  if (snap.expected === null) {
+    expect(snap.actual, where).toBeNull();
+  } else if (snap.expected > snap.now + 1) {
+    expect(snap.actual, where).toBe(realTimeFor(snap.expected));
+  } else {
+    expect(snap.actual, where).not.toBeNull();
+    expect(snap.actual ?? Number.POSITIVE_INFINITY, where).toBeLessThanOrEqual(snap.realNow + 1);
+  }
+}
+
+/** Runs the campaign's alarm now (if one is set), then checks the invariant. */
+export async function runAlarm(campaignId: string): Promise<boolean> {
+  const ran = await runDurableObjectAlarm(campaignNamespaceStub(campaignId));
+  await expectAlarmInvariant(campaignId);
+  return ran;
+}
+
+/** POST /api/v1/campaigns; expects 201. */
+export async function createCampaign(t: EngineTeam, input: Record<string, unknown>) {
+  const res = await t.call("POST", "/api/v1/campaigns", input);
+  expect(res.status, res.text).toBe(201);
+  const campaign = CampaignBody.parse(res.json);
+  await expectAlarmInvariant(campaign.id);
+  return campaign;
+}
+
+/** POST /api/v1/campaigns/:id/prospects; expects 200. */
+export async function enroll(t: EngineTeam, campaignId: string, personIds: string[]) {
+  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects`, { personIds });
+  expect(res.status, res.text).toBe(200);
+  await expectAlarmInvariant(campaignId);
+  return z
+    .object({
+      enrolled: z.number(),
+      refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+    })
+    .parse(res.json);
+}
+
+/** POST /api/v1/campaigns/:id/prospects/actions, then the alarm invariant. */
+export async function act(t: EngineTeam, campaignId: string, body: Record<string, unknown>) {
+  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects/actions`, body);
+  await expectAlarmInvariant(campaignId);
+  return res;
+}
+
+/** GET /api/v1/campaigns/:id/prospects (every page is one page here: ≤ 500). */
+export async function listProspects(t: EngineTeam, campaignId: string, query = "") {
+  const res = await t.call(
+    "GET",
+    `/api/v1/campaigns/${campaignId}/prospects?limit=500${query ? `&${query}` : ""}`,
+  );
+  expect(res.status, res.text).toBe(200);
+  return ProspectPageFull.parse(res.json).items;
+}
+
+export async function prospectOf(t: EngineTeam, campaignId: string, personId: string) {
+  return (await listProspects(t, campaignId)).find((p) => p.personId === personId);
+}
+
+/** GET /api/v1/email-log for one campaign (newest first). */
+export async function emailLogOf(t: EngineTeam, campaignId: string, query = "") {
+  const res = await t.call(
+    "GET",
+    `/api/v1/email-log?campaignId=${campaignId}&limit=500${query ? `&${query}` : ""}`,
+  );
+  expect(res.status, res.text).toBe(200);
+  return EmailLogPage.parse(res.json).items;
+}
+
+/** The Campaign DO's public read of one person: their row, history (with actors) and messages. */
+export async function outreachOf(campaignId: string, personId: string) {
+  return (await getServerByName(env.Campaign, campaignId)).outreach(personId);
+}
+
+/** What the sink transport accepted for the team (its answer to the send path). */
+export async function sinkMessages(teamId: string) {
+  const rows = await db(env)
+    .select()
+    .from(schema.sinkMessage)
+    .where(eq(schema.sinkMessage.teamId, teamId));
+  return rows;
+}
+
+/** The id of the team's first API key (the actor the API records). */
+export async function apiKeyIdOf(teamId: string): Promise<string> {
+  const row = await db(env).query.apiKey.findFirst({
+    where: eq(schema.apiKey.teamId, teamId),
+  });
+  if (!row) throw new Error(`team ${teamId} has no API key`);
+  return row.id;
+}
+
+/**
+ * Arranges a prospect's status inside the DO's storage, for statuses the sink cannot
+ * produce yet (bounces, spam). Only a situation for the behaviour under test; it bumps no
+ * rev and writes no history, as a hand-made row would not.
+ */
+export async function arrangeStatus(
+  campaignId: string,
+  personId: string,
+  status: "bounced" | "spam",
+  reason: "hard_bounce" | "refused_as_spam" | "complaint",
+) {
+  await runInDurableObject(campaignNamespaceStub(campaignId), async (_instance, state) => {
+    state.storage.sql.exec(
+      "UPDATE prospect SET status = ?, reason = ?, next_at = NULL, due_at = NULL WHERE person_id = ?",
+      status,
+      reason,
+      personId,
+    );
+    state.storage.sql.exec(
+      "UPDATE message SET status = 'canceled', reason = ? WHERE person_id = ? AND status = 'waiting'",
+      reason,
+      personId,
+    );
+  });
+}
+
+/** A plain-words label: a capitalised sentence, no reason codes such as null_email. */
+export function expectHumanLabel(label: string | undefined, mentions: RegExp) {
+  expect(label).toBeDefined();
+  const text = label ?? "";
+  expect(text).toMatch(/^[A-Z]/);
+  expect(text).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
+  expect(text.split(" ").length).toBeGreaterThanOrEqual(4);
+  expect(text).toMatch(mentions);
+}
+
+/** An email stage sending from `mailboxId`. */
+export function emailStage(
+  mailboxId: string | undefined,
+  delayMinutes: number,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    type: "email",
+    delayMinutes,
+    ...(mailboxId ? { mailboxId } : {}),
+    subject: "Hello {{firstName}}",
+    body: "Hi {{firstName}}, a role for you.",
+    emailPriority: "personal_first",
+    ...extra,
+  };
+}

@@ -190,3 +190,39 @@ describe("usage", () => {
     expect(usage(r.state, 5, NOON, "UTC").remaining).toBe(0);
   });
 });
+
+describe("the team's time zone changes mid-day", () => {
+  // 15:00 UTC on the 20th is 05:00 on the 21st in Kiritimati (UTC+14).
+  const afternoon = at("2026-01-20T15:00:00Z");
+  const utc = { ...base, now: afternoon, timeZone: "UTC" };
+  const kiritimati = { ...base, now: afternoon, timeZone: "Pacific/Kiritimati" };
+
+  it("frees no allowance: switching zones back and forth keeps today's count", () => {
+    const sent = reserve(newLedger(afternoon, "UTC"), { ...utc, id: "a", n: 10 });
+    const there = reserve(sent.state, { ...kiritimati, id: "b", n: 5 });
+    expect(there.granted).toBe(0);
+    const back = reserve(there.state, { ...utc, id: "c", n: 5 });
+    expect(back.granted).toBe(0);
+    expect(usage(back.state, 10, afternoon, "Pacific/Kiritimati")).toMatchObject({
+      sentToday: 10,
+      remaining: 0,
+      resetsAt: at("2026-01-21T00:00:00Z"),
+    });
+  });
+
+  it("resets when the counted day ends, then counts days in the new zone", () => {
+    const sent = reserve(newLedger(afternoon, "UTC"), { ...utc, id: "a", n: 10 });
+    const midnight = at("2026-01-21T00:00:00Z");
+    const next = reserve(sent.state, { ...kiritimati, id: "b", n: 4, now: midnight });
+    expect(next.granted).toBe(4);
+    // 14:00 on the 21st in Kiritimati: its next midnight is 10:00 UTC.
+    expect(next.resetsAt).toBe(at("2026-01-21T10:00:00Z"));
+    expect(next.state).toMatchObject({ day: "2026-01-21", used: 4 });
+  });
+
+  it("still rolls over a ledger written without its end time by its day key", () => {
+    const old: QuotaLedger = { day: "2026-01-19", used: 10, reservations: {}, mailboxUsed: {} };
+    expect(reserve(old, { ...utc, id: "a", n: 3 }).granted).toBe(3);
+    expect(usage(old, 10, afternoon, "UTC").sentToday).toBe(0);
+  });
+});

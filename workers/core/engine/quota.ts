@@ -26,6 +26,12 @@ export type Reservation = {
 
 export type QuotaLedger = {
   day: string;
+  /**
+   * When the counted day ends: the next midnight in the zone in force when it began.
+   * Counters reset only then, so changing the team's zone mid-day frees no allowance.
+   * Absent in ledgers written before it existed (they reset when the day key changes).
+   */
+  endsAt?: number;
   used: number;
   reservations: Record<string, Reservation>;
   mailboxUsed: Record<string, number>;
@@ -46,7 +52,25 @@ export type ReserveResult = { state: QuotaLedger; granted: number; resetsAt: num
 
 /** An empty ledger for the team's current day. */
 export function newLedger(now: number, timeZone: string): QuotaLedger {
-  return { day: dayKey(now, timeZone), used: 0, reservations: {}, mailboxUsed: {} };
+  return {
+    day: dayKey(now, timeZone),
+    endsAt: nextDayStart(now, timeZone),
+    used: 0,
+    reservations: {},
+    mailboxUsed: {},
+  };
+}
+
+/** True while the ledger's day is still the one being counted at `now`. */
+function sameDay(state: QuotaLedger, now: number, timeZone: string): boolean {
+  return state.endsAt !== undefined ? now < state.endsAt : state.day === dayKey(now, timeZone);
+}
+
+/** When the allowance counted by `state` (or, after it, today's) opens again. */
+function resetTime(state: QuotaLedger, now: number, timeZone: string): number {
+  return state.endsAt !== undefined && now < state.endsAt
+    ? state.endsAt
+    : nextDayStart(now, timeZone);
 }
 
 function checkCount(what: string, n: number) {
@@ -54,18 +78,18 @@ function checkCount(what: string, n: number) {
 }
 
 /**
- * Starts a new day's counters when the day has changed. Reservations of today and
+ * Starts a new day's counters when the counted day has ended. Reservations of today and
  * yesterday are kept so that a retry across midnight is still answered the same.
  */
 export function rollOver(state: QuotaLedger, now: number, timeZone: string): QuotaLedger {
+  if (sameDay(state, now, timeZone)) return state;
   const today = dayKey(now, timeZone);
-  if (state.day === today) return state;
   const yesterday = keyOf(addDays(wallTime(now, timeZone), -1));
   const reservations: Record<string, Reservation> = {};
   for (const [id, r] of Object.entries(state.reservations)) {
     if (r.day === today || r.day === yesterday) reservations[id] = r;
   }
-  return { day: today, used: 0, reservations, mailboxUsed: {} };
+  return { ...newLedger(now, timeZone), reservations };
 }
 
 /**
@@ -76,7 +100,7 @@ export function reserve(state: QuotaLedger, input: ReserveInput): ReserveResult 
   checkCount("n", input.n);
   checkCount("limit", input.limit);
   const rolled = rollOver(state, input.now, input.timeZone);
-  const resetsAt = nextDayStart(input.now, input.timeZone);
+  const resetsAt = resetTime(rolled, input.now, input.timeZone);
   const earlier = rolled.reservations[input.id];
   if (earlier) return { state: rolled, granted: earlier.granted, resetsAt };
 
@@ -90,7 +114,7 @@ export function reserve(state: QuotaLedger, input: ReserveInput): ReserveResult 
   if (input.mailboxId) reservation.mailboxId = input.mailboxId;
   return {
     state: {
-      day: rolled.day,
+      ...rolled,
       used: rolled.used + granted,
       reservations: { ...rolled.reservations, [input.id]: reservation },
       mailboxUsed: input.mailboxId
@@ -133,10 +157,10 @@ export type Usage = { sentToday: number; remaining: number; resetsAt: number };
 
 /** Today's usage for GET /account/usage: reserved sends count as sent. */
 export function usage(state: QuotaLedger, limit: number, now: number, timeZone: string): Usage {
-  const used = state.day === dayKey(now, timeZone) ? state.used : 0;
+  const used = sameDay(state, now, timeZone) ? state.used : 0;
   return {
     sentToday: used,
     remaining: Math.max(0, limit - used),
-    resetsAt: nextDayStart(now, timeZone),
+    resetsAt: resetTime(state, now, timeZone),
   };
 }
