@@ -300,6 +300,43 @@ const PAGE_CASES: Record<string, PageCase> = {
     path: () => `/people/${w.personId}`,
     form: () => ({ intent: "delete" }),
   },
+  "GET /campaigns/:id": {
+    pattern: "campaigns/:id",
+    path: () => `/campaigns/${w.campaignId}`,
+    control: true,
+  },
+  "POST /campaigns/:id (disable)": {
+    pattern: "campaigns/:id",
+    path: () => `/campaigns/${w.campaignId}`,
+    form: () => ({ intent: "disable" }),
+  },
+  "POST /campaigns/:id (bulk pause)": {
+    pattern: "campaigns/:id",
+    path: () => `/campaigns/${w.campaignId}`,
+    form: () => ({ intent: "bulk", action: "pause", scope: "all" }),
+  },
+  "POST /campaigns/:id (move into team B's campaign)": {
+    path: () => `/campaigns/${w.aCampaignId}`,
+    form: () => ({ intent: "bulk", action: "add_to", scope: "all", toCampaignId: w.campaignId }),
+  },
+  "GET /campaigns/:id/prospects.csv": {
+    pattern: "campaigns/:id/prospects.csv",
+    path: () => `/campaigns/${w.campaignId}/prospects.csv`,
+    control: true,
+  },
+  "POST /people/:id/outreach (pause)": {
+    pattern: "people/:id/outreach",
+    path: () => `/people/${w.personId}/outreach`,
+    form: () => ({ intent: "act", campaignId: w.campaignId, action: "pause" }),
+  },
+  "POST /email-log (cancel)": {
+    path: () => "/email-log",
+    form: () => ({ intent: "cancel", messageId: w.waitingMessageId }),
+  },
+  "POST /email-log (retry)": {
+    path: () => "/email-log",
+    form: () => ({ intent: "retry", messageId: w.sentMessageId }),
+  },
   "POST /mailboxes (resync)": {
     path: () => "/mailboxes",
     form: () => ({ intent: "resync", mailboxId: w.mailboxId }),

@@ -12,10 +12,16 @@ import { displayName, PersonFormSchema } from "@workers/core/people";
 import { deletePersonEverywhere } from "@workers/data/campaigns";
 import { getPerson, updatePerson } from "@workers/data/people";
 import { db } from "@workers/db/client";
+import { OutreachSection } from "~/components/outreach-section";
+import { loadOutreach } from "~/lib/outreach.server";
 import { PersonForm } from "~/lib/person-form";
+import campaignStyles from "~/styles/campaigns.css?url";
 import styles from "~/styles/people.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: campaignStyles },
+];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${displayName(data.person)} · Beacon` : "Person · Beacon" },
 ];
@@ -27,7 +33,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireMember(request, env);
   const person = await getPerson(db(env), actor.teamId, params.id ?? "");
   if (!person) throw notFound();
-  return { person };
+  return { person, outreach: await loadOutreach(env, actor.teamId, person.id) };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -58,7 +64,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PersonPage() {
-  const { person } = useLoaderData<typeof loader>();
+  const { person, outreach } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
   const name = displayName(person);
@@ -111,15 +117,7 @@ export default function PersonPage() {
               <dd>{person.createdAt.slice(0, 10)}</dd>
             </dl>
           </section>
-          <section className="card" aria-labelledby="outreach-title">
-            <h2 id="outreach-title" style={{ marginTop: 0 }}>
-              Outreach
-            </h2>
-            <p className="muted" style={{ margin: 0 }}>
-              {person.firstName} is not in any campaign yet. When they are, each campaign's status,
-              stage and next step show here.
-            </p>
-          </section>
+          <OutreachSection personId={person.id} firstName={person.firstName} data={outreach} />
           <details className="card danger-zone">
             <summary>Delete {name}</summary>
             <p>

@@ -17,6 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const NAV = [
   { to: "/people", label: "People" },
+  { to: "/campaigns", label: "Campaigns" },
+  { to: "/email-log", label: "Email Log" },
   { to: "/jobs", label: "Jobs" },
   { to: "/mailboxes", label: "Mailboxes" },
   { to: "/settings", label: "Settings" },

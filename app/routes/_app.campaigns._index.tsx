@@ -1,0 +1,266 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { requireMember } from "@workers/auth/guards";
+import { type ProspectStatus, STATUS_LABELS, STATUSES } from "@workers/core/engine/statuses";
+import { CAMPAIGN_STATUS_LABELS } from "@workers/core/prospect-list";
+import { CampaignListQuerySchema, listCampaigns } from "@workers/data/campaigns";
+import { listMembers } from "@workers/data/members";
+import { getTeamSettings } from "@workers/data/teams";
+import { db } from "@workers/db/client";
+import { CampaignStatusBadge } from "~/components/status-badge";
+import { teamJobs } from "~/lib/campaigns.server";
+import { formatDate } from "~/lib/time";
+import styles from "~/styles/campaigns.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "Campaigns · Beacon" }];
+
+const PAGE_SIZE = 50;
+const FILTER_KEYS = ["owner", "status", "shared", "job", "jobStage", "sort"] as const;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const params = new URL(request.url).searchParams;
+  // "Any" in a select sends an empty value: that filter is off.
+  const given = Object.fromEntries([...params].filter(([, v]) => v.trim() !== ""));
+  const parsed = CampaignListQuerySchema.safeParse({ ...given, limit: String(PAGE_SIZE) });
+  // A stale or hand-edited link shows the unfiltered list rather than an error page.
+  const query = parsed.success ? parsed.data : CampaignListQuerySchema.parse({});
+  const [page, members, jobs, settings] = await Promise.all([
+    listCampaigns(db(env), actor.teamId, { ...query, limit: PAGE_SIZE }),
+    listMembers(env, actor.teamId),
+    teamJobs(env, actor.teamId),
+    getTeamSettings(env, actor.teamId),
+  ]);
+  const filters = Object.fromEntries(
+    FILTER_KEYS.map((k) => [k, parsed.success ? (given[k] ?? "") : ""]),
+  ) as Record<(typeof FILTER_KEYS)[number], string>;
+  return {
+    page,
+    members: members.map((m) => ({ userId: m.userId, name: m.name })),
+    jobs,
+    filters,
+    cursor: parsed.success ? (query.cursor ?? null) : null,
+    badLink: !parsed.success,
+    timeZone: settings.timeZone,
+  };
+}
+
+const COUNT_ORDER: ProspectStatus[] = [...STATUSES];
+
+function StatusCounts({ counts }: { counts: Record<string, number> }) {
+  const shown = COUNT_ORDER.filter((s) => (counts[s] ?? 0) > 0);
+  if (shown.length === 0) return <span className="muted">No prospects</span>;
+  return (
+    <span className="mini-counts">
+      {shown.map((s) => (
+        <span key={s}>
+          {counts[s]} {STATUS_LABELS[s]}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function pageHref(filters: Record<string, string>, cursor?: string) {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) sp.set(k, v);
+  if (cursor) sp.set("cursor", cursor);
+  const s = sp.toString();
+  return s ? `/campaigns?${s}` : "/campaigns";
+}
+
+export default function Campaigns() {
+  const { page, members, jobs, filters, cursor, badLink, timeZone } =
+    useLoaderData<typeof loader>();
+  const submit = useSubmit();
+  const loading = useNavigation().state === "loading";
+  const ownerName = new Map(members.map((m) => [m.userId, m.name]));
+  const jobTitle = new Map(jobs.map((j) => [j.id, j.title]));
+  const filtered = FILTER_KEYS.some((k) => k !== "sort" && filters[k]);
+  const stageJobs = filters.job ? jobs.filter((j) => j.id === filters.job) : jobs;
+  return (
+    <div>
+      <div className="row-between page-head">
+        <h1>Campaigns</h1>
+        <Link to="/campaigns/new" className="button">
+          New campaign
+        </Link>
+      </div>
+      {badLink ? (
+        <div className="notice" role="status">
+          That link had a filter we could not read, so all campaigns are shown.
+        </div>
+      ) : null}
+      <Form
+        method="get"
+        className="card filters"
+        aria-label="Filter and sort campaigns"
+        key={JSON.stringify(filters)}
+        onChange={(e) => submit(e.currentTarget, { preventScrollReset: true })}
+      >
+        <div className="filter-grid">
+          <div>
+            <label htmlFor="f-owner">Owner</label>
+            <select id="f-owner" name="owner" defaultValue={filters.owner}>
+              <option value="">Anyone</option>
+              {members.map((m) => (
+                <option key={m.userId} value={m.userId}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-status">Status</label>
+            <select id="f-status" name="status" defaultValue={filters.status}>
+              <option value="">Any</option>
+              {Object.entries(CAMPAIGN_STATUS_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-shared">Shared</label>
+            <select id="f-shared" name="shared" defaultValue={filters.shared}>
+              <option value="">Any</option>
+              <option value="true">Shared with the team</option>
+              <option value="false">Not shared</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-job">Job</label>
+            <select id="f-job" name="job" defaultValue={filters.job}>
+              <option value="">Any job</option>
+              {jobs.map((j) => (
+                <option key={j.id} value={j.id}>
+                  {j.title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-stage">Job stage</label>
+            <select id="f-stage" name="jobStage" defaultValue={filters.jobStage}>
+              <option value="">Any stage</option>
+              {stageJobs
+                .filter((j) => j.stages.length > 0)
+                .map((j) => (
+                  <optgroup key={j.id} label={j.title}>
+                    {j.stages.map((s) => (
+                      <option key={`${j.id}-${s}`} value={s}>
+                        {s}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-sort">Sort by</label>
+            <select id="f-sort" name="sort" defaultValue={filters.sort || "created"}>
+              <option value="created">Newest first</option>
+              <option value="name">Name</option>
+              <option value="status">Status</option>
+              <option value="prospects">Most prospects</option>
+              <option value="stages">Most stages</option>
+            </select>
+          </div>
+        </div>
+        <noscript>
+          <button type="submit" className="secondary filter-apply" disabled={loading}>
+            Apply
+          </button>
+        </noscript>
+        {filtered ? (
+          <div className="filter-actions">
+            <Link to="/campaigns">Clear filters</Link>
+          </div>
+        ) : null}
+      </Form>
+      {page.items.length === 0 ? (
+        <div className="card empty-state">
+          {filtered || cursor ? (
+            <>
+              <p>No campaign matches these filters.</p>
+              <Link to="/campaigns" className="button secondary">
+                Clear filters
+              </Link>
+            </>
+          ) : (
+            <>
+              <h2>No campaigns yet</h2>
+              <p className="muted">
+                A campaign sends a sequence of emails, SMS, calls and tasks to the people you
+                enroll, and stops for each person who replies.
+              </p>
+              <Link to="/campaigns/new" className="button">
+                New campaign
+              </Link>
+            </>
+          )}
+        </div>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="responsive campaign-table">
+              <thead>
+                <tr>
+                  <th scope="col">Campaign</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Job</th>
+                  <th scope="col">Stages</th>
+                  <th scope="col">Prospects</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/campaigns/${c.id}`} className="campaign-name">
+                        {c.name}
+                      </Link>
+                      {c.shared ? <span className="badge shared-badge">Shared</span> : null}
+                    </td>
+                    <td data-label="Status">
+                      <CampaignStatusBadge status={c.status} />
+                    </td>
+                    <td data-label="Owner">
+                      {(c.ownerId && ownerName.get(c.ownerId)) ?? <span className="muted">—</span>}
+                    </td>
+                    <td data-label="Job">
+                      {c.jobId ? (
+                        <>
+                          {jobTitle.get(c.jobId) ?? "A job"}
+                          {c.jobStage ? <span className="muted"> · {c.jobStage}</span> : null}
+                        </>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td data-label="Stages">{c.stageCount}</td>
+                    <td data-label="Prospects">
+                      <strong>{c.prospectCount}</strong> <StatusCounts counts={c.statusCounts} />
+                    </td>
+                    <td data-label="Created">{formatDate(c.createdAt, timeZone)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages">
+            {cursor ? <Link to={pageHref(filters)}>← First page</Link> : <span />}
+            {page.nextCursor ? (
+              <Link to={pageHref(filters, page.nextCursor)}>Next page →</Link>
+            ) : null}
+          </nav>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,483 @@
+import {
+  type FieldMetadata,
+  type FormMetadata,
+  getCollectionProps,
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  getTextareaProps,
+  useForm,
+} from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireMember } from "@workers/auth/guards";
+import {
+  blankCampaignForm,
+  type CampaignFormInput,
+  CampaignFormSchema,
+  DELAY_UNITS,
+  newStage,
+  type StageForm,
+  type StageFormInput,
+  WEEKDAYS,
+} from "@workers/core/campaign-form";
+import { MERGE_FIELDS } from "@workers/core/engine/merge";
+import { listMailboxes } from "@workers/data/mailboxes";
+import { useEffect, useState } from "react";
+import { checkCampaignReferences, createCampaign, teamJobs } from "~/lib/campaigns.server";
+import { Field, FormErrors } from "~/lib/forms";
+import styles from "~/styles/campaigns.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "New campaign · Beacon" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const [mailboxes, jobs] = await Promise.all([
+    listMailboxes(env, actor.teamId),
+    teamJobs(env, actor.teamId),
+  ]);
+  return {
+    mailboxes: mailboxes.map((m) => ({
+      id: m.id,
+      label: `${m.name} <${m.address}>`,
+      canSend: m.canSend,
+    })),
+    jobs,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const submission = parseWithZod(await request.formData(), { schema: CampaignFormSchema });
+  if (submission.status !== "success") return submission.reply();
+  const issues = await checkCampaignReferences(env, actor.teamId, submission.value);
+  if (issues.length > 0) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const i of issues) fieldErrors[i.name] = [...(fieldErrors[i.name] ?? []), i.message];
+    return submission.reply({ fieldErrors });
+  }
+  const view = await createCampaign(env, actor, submission.value);
+  throw redirect(`/campaigns/${view.id}?created=1`);
+}
+
+const TYPE_LABELS: Record<StageForm["type"], string> = {
+  email: "Email",
+  sms: "SMS",
+  call: "Call",
+  task: "Task",
+};
+const PRIORITY_LABELS = {
+  personal_first: "Personal address first, else work",
+  work_first: "Work address first, else personal",
+  personal_only: "Personal address only",
+  work_only: "Work address only",
+};
+
+function FieldError({ meta }: { meta: { errors?: string[]; errorId: string } }) {
+  return meta.errors ? (
+    <div className="field-error" id={meta.errorId}>
+      {meta.errors.join(" ")}
+    </div>
+  ) : null;
+}
+
+function MergeHints() {
+  return (
+    <div className="muted small merge-hints">
+      Merge fields:{" "}
+      {MERGE_FIELDS.map((f) => (
+        <code key={f}>{`{{${f}}}`}</code>
+      ))}{" "}
+      ({"{{jobTitle}}"} is the campaign's job)
+    </div>
+  );
+}
+
+type Mailbox = { id: string; label: string; canSend: boolean };
+type StageMeta = FieldMetadata<StageFormInput, CampaignFormInput, string[]>;
+
+function StageEditor({
+  form,
+  stagesName,
+  stage,
+  index,
+  count,
+  mailboxes,
+}: {
+  form: FormMetadata<CampaignFormInput, string[]>;
+  stagesName: string;
+  stage: StageMeta;
+  index: number;
+  count: number;
+  mailboxes: Mailbox[];
+}) {
+  const f = stage.getFieldset();
+  const type = (f.type.value ?? f.type.initialValue ?? "email") as StageForm["type"];
+  return (
+    <fieldset className="stage-editor">
+      <legend>
+        <span className="stage-number">{index + 1}</span> {TYPE_LABELS[type]}
+      </legend>
+      <input {...getInputProps(f.type, { type: "hidden" })} key={f.type.key} />
+      <div className="delay-row">
+        <div className="field">
+          <label htmlFor={f.delayValue.id}>
+            {index === 0 ? "Wait after enrolling" : "Wait after the previous stage"}
+          </label>
+          <div className="delay-inputs">
+            <input
+              {...getInputProps(f.delayValue, { type: "number" })}
+              key={f.delayValue.key}
+              min={0}
+              step="any"
+              inputMode="decimal"
+            />
+            <select
+              {...getSelectProps(f.delayUnit)}
+              key={f.delayUnit.key}
+              aria-label={`Stage ${index + 1} delay unit`}
+            >
+              {DELAY_UNITS.map((u) => (
+                <option key={u} value={u}>
+                  {u}
+                </option>
+              ))}
+            </select>
+          </div>
+          <FieldError meta={f.delayValue} />
+        </div>
+      </div>
+      {type === "email" ? (
+        <>
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor={f.mailboxId.id}>Send from</label>
+              <select {...getSelectProps(f.mailboxId)} key={f.mailboxId.key}>
+                <option value="">Choose a mailbox</option>
+                {mailboxes.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.label}
+                    {m.canSend ? "" : " (cannot send yet)"}
+                  </option>
+                ))}
+              </select>
+              {mailboxes.length === 0 && !f.mailboxId.errors ? (
+                <div className="muted small">
+                  No mailbox yet: <Link to="/mailboxes">add one</Link> first.
+                </div>
+              ) : null}
+              <FieldError meta={f.mailboxId} />
+            </div>
+            <div className="field">
+              <label htmlFor={f.emailPriority.id}>Which address</label>
+              <select {...getSelectProps(f.emailPriority)} key={f.emailPriority.key}>
+                {Object.entries(PRIORITY_LABELS).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              <FieldError meta={f.emailPriority} />
+            </div>
+          </div>
+          <div className="field">
+            <label htmlFor={f.subject.id}>Subject</label>
+            <input
+              {...getInputProps(f.subject, { type: "text" })}
+              key={f.subject.key}
+              placeholder="Quick question, {{firstName}}"
+            />
+            <FieldError meta={f.subject} />
+          </div>
+          <div className="field">
+            <label htmlFor={f.body.id}>Body</label>
+            <textarea
+              {...getTextareaProps(f.body)}
+              key={f.body.key}
+              rows={6}
+              placeholder={"Hi {{firstName}},\n\n…\n\n{{senderName}}"}
+            />
+            {f.body.errors ? <FieldError meta={f.body} /> : <MergeHints />}
+          </div>
+          {index > 0 ? (
+            <label className="check-label">
+              <input
+                {...getInputProps(f.sameThread, { type: "checkbox" })}
+                key={f.sameThread.key}
+              />
+              Send in the same thread as the previous email
+            </label>
+          ) : null}
+        </>
+      ) : type === "sms" ? (
+        <div className="field">
+          <label htmlFor={f.body.id}>Message</label>
+          <textarea {...getTextareaProps(f.body)} key={f.body.key} rows={3} />
+          {f.body.errors ? <FieldError meta={f.body} /> : <MergeHints />}
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor={f.title.id}>{type === "call" ? "Call about" : "Task"}</label>
+          <input
+            {...getInputProps(f.title, { type: "text" })}
+            key={f.title.key}
+            placeholder={type === "call" ? "Intro call" : "Connect on LinkedIn"}
+          />
+          <FieldError meta={f.title} />
+        </div>
+      )}
+      <div className="stage-tools">
+        <button
+          {...form.reorder.getButtonProps({ name: stagesName, from: index, to: index - 1 })}
+          className="secondary"
+          disabled={index === 0}
+          aria-label={`Move stage ${index + 1} up`}
+        >
+          ↑ Up
+        </button>
+        <button
+          {...form.reorder.getButtonProps({ name: stagesName, from: index, to: index + 1 })}
+          className="secondary"
+          disabled={index === count - 1}
+          aria-label={`Move stage ${index + 1} down`}
+        >
+          ↓ Down
+        </button>
+        <button
+          {...form.remove.getButtonProps({ name: stagesName, index })}
+          className="danger"
+          aria-label={`Remove stage ${index + 1}`}
+        >
+          Remove
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+export default function NewCampaign() {
+  const { mailboxes, jobs } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: blankCampaignForm(),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: CampaignFormSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  const stages = fields.stages.getFieldList();
+  const jobId = fields.jobId.value ?? "";
+  const job = jobs.find((j) => j.id === jobId);
+  const windowOn = fields.windowOn.value === "on";
+  // Without JavaScript the window inputs stay usable: they are dimmed only once the page
+  // can enable them again when the box is ticked.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return (
+    <div className="campaign-new">
+      <p className="small">
+        <Link to="/campaigns">← Campaigns</Link>
+      </p>
+      <h1>New campaign</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} />
+        <section className="card">
+          <h2 className="card-title">About</h2>
+          <Field label="Name" meta={fields.name} placeholder="Backend engineers, Q3" />
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor={fields.jobId.id}>Job</label>
+              <select {...getSelectProps(fields.jobId)} key={fields.jobId.key}>
+                <option value="">No job</option>
+                {jobs.map((j) => (
+                  <option key={j.id} value={j.id}>
+                    {j.title}
+                  </option>
+                ))}
+              </select>
+              <FieldError meta={fields.jobId} />
+            </div>
+            <div className="field">
+              <label htmlFor={fields.jobStage.id}>Job stage</label>
+              <select
+                {...getSelectProps(fields.jobStage)}
+                key={`${fields.jobStage.key}-${jobId}`}
+                disabled={jobId !== "" && (job?.stages.length ?? 0) === 0}
+              >
+                <option value="">No stage</option>
+                {(job ? [job] : jobs)
+                  .filter((j) => j.stages.length > 0)
+                  .map((j) => (
+                    <optgroup key={j.id} label={j.title}>
+                      {j.stages.map((s) => (
+                        <option key={`${j.id}-${s}`} value={s}>
+                          {s}
+                        </option>
+                      ))}
+                    </optgroup>
+                  ))}
+              </select>
+              <FieldError meta={fields.jobStage} />
+            </div>
+          </div>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.shared, { type: "checkbox" })}
+              key={fields.shared.key}
+            />
+            Shared: teammates may use it and enroll people
+          </label>
+        </section>
+
+        <section className="card">
+          <h2 className="card-title">When to send</h2>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.businessDaysOnly, { type: "checkbox" })}
+              key={fields.businessDaysOnly.key}
+            />
+            Business days only (Monday to Friday)
+          </label>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.windowOn, { type: "checkbox" })}
+              key={fields.windowOn.key}
+            />
+            Only within a sending window (in each person's time zone, else the team's)
+          </label>
+          <fieldset
+            className="window"
+            disabled={hydrated && !windowOn}
+            aria-describedby="window-note"
+          >
+            <legend className="visually-hidden">Sending window</legend>
+            <fieldset className="weekday-picks">
+              <legend className="visually-hidden">Days</legend>
+              {getCollectionProps(fields.windowDays, {
+                type: "checkbox",
+                options: WEEKDAYS.map((d) => String(d.value)),
+              }).map((props, i) => (
+                <label key={props.value} className="weekday">
+                  <input {...props} key={props.key} />
+                  {WEEKDAYS[i].short}
+                </label>
+              ))}
+            </fieldset>
+            <FieldError meta={fields.windowDays} />
+            <div className="grid-2 window-times">
+              <div className="field">
+                <label htmlFor={fields.windowStart.id}>From</label>
+                <input
+                  {...getInputProps(fields.windowStart, { type: "time" })}
+                  key={fields.windowStart.key}
+                />
+                <FieldError meta={fields.windowStart} />
+              </div>
+              <div className="field">
+                <label htmlFor={fields.windowEnd.id}>Until</label>
+                <input
+                  {...getInputProps(fields.windowEnd, { type: "time" })}
+                  key={fields.windowEnd.key}
+                />
+                <FieldError meta={fields.windowEnd} />
+              </div>
+            </div>
+          </fieldset>
+          <p id="window-note" className="muted small">
+            A stage due outside the window goes out when it next opens.
+          </p>
+        </section>
+
+        <section className="card">
+          <h2 className="card-title">Stages</h2>
+          {fields.stages.errors ? (
+            <div className="field-error" id={fields.stages.errorId} role="alert">
+              {fields.stages.errors.join(" ")}
+            </div>
+          ) : null}
+          <div className="stage-editors">
+            {stages.map((stage, index) => (
+              <StageEditor
+                // Conform keys list items it added or moved; items it was given keep their id.
+                key={stage.key ?? stage.id}
+                form={form}
+                stagesName={fields.stages.name}
+                stage={stage}
+                index={index}
+                count={stages.length}
+                mailboxes={mailboxes}
+              />
+            ))}
+          </div>
+          <fieldset className="add-stage">
+            <legend className="visually-hidden">Add a stage</legend>
+            {(["email", "sms", "call", "task"] as const).map((type) => (
+              <button
+                key={type}
+                {...form.insert.getButtonProps({
+                  name: fields.stages.name,
+                  defaultValue: newStage(type, stages.length),
+                })}
+                className="secondary"
+              >
+                + {TYPE_LABELS[type]}
+              </button>
+            ))}
+          </fieldset>
+        </section>
+
+        <details className="card">
+          <summary>Tracking and unsubscribe</summary>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.trackOpens, { type: "checkbox" })}
+              key={fields.trackOpens.key}
+            />
+            Track opens
+          </label>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.trackClicks, { type: "checkbox" })}
+              key={fields.trackClicks.key}
+            />
+            Track link clicks
+          </label>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.unsubscribeLink, { type: "checkbox" })}
+              key={fields.unsubscribeLink.key}
+            />
+            Add a visible unsubscribe link to every email
+          </label>
+        </details>
+
+        <div className="form-actions">
+          <button type="submit" name={fields.status.name} value="active" disabled={busy}>
+            {busy ? "Creating…" : "Create and start"}
+          </button>
+          <button
+            type="submit"
+            name={fields.status.name}
+            value="draft"
+            className="secondary"
+            disabled={busy}
+          >
+            Save as draft
+          </button>
+          <Link to="/campaigns">Cancel</Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

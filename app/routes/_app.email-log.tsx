@@ -1,0 +1,305 @@
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSubmit,
+} from "@remix-run/react";
+import { requireMember } from "@workers/auth/guards";
+import { EMAIL_STATUS_LABELS, EMAIL_STATUSES } from "@workers/core/engine/statuses";
+import { messageReasonText, RETRYABLE_MESSAGE_STATUSES } from "@workers/core/prospect-list";
+import { getTeamSettings } from "@workers/data/teams";
+import { z } from "zod";
+import { EmailStatusBadge } from "~/components/status-badge";
+import { teamCampaignNames } from "~/lib/campaigns.server";
+import {
+  EmailLogQuerySchema,
+  listEmailLog,
+  messageAction,
+  personName,
+} from "~/lib/email-log.server";
+import { formatDateTime } from "~/lib/time";
+import styles from "~/styles/campaigns.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "Email Log · Beacon" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const sp = new URL(request.url).searchParams;
+  const given = Object.fromEntries([...sp].filter(([, v]) => v.trim() !== ""));
+  const parsed = EmailLogQuerySchema.safeParse(given);
+  // A stale or hand-edited link shows the whole log rather than an error page.
+  const query = parsed.success ? parsed.data : {};
+  const [page, campaigns, settings, person] = await Promise.all([
+    listEmailLog(env, actor.teamId, query),
+    teamCampaignNames(env, actor.teamId),
+    getTeamSettings(env, actor.teamId),
+    query.personId ? personName(env, actor.teamId, query.personId) : null,
+  ]);
+  return {
+    page,
+    campaigns: campaigns.map((c) => ({ id: c.id, name: c.name })),
+    query: {
+      campaignId: query.campaignId ?? "",
+      status: query.status ?? "",
+      personId: query.personId ?? "",
+      person: query.person ?? "",
+      cursor: query.cursor ?? "",
+    },
+    personName: person,
+    badLink: !parsed.success || page.badCursor,
+    timeZone: settings.timeZone,
+  };
+}
+
+const MessageActionSchema = z.object({
+  intent: z.enum(["cancel", "retry"], { error: "Choose cancel or retry" }),
+  messageId: z.string().trim().min(1, "Which message?"),
+  bypassValidation: z.literal("1").optional(),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const env = context.cloudflare.env;
+  const actor = await requireMember(request, env);
+  const form = Object.fromEntries(await request.formData());
+  const parsed = MessageActionSchema.safeParse(form);
+  if (!parsed.success) {
+    return { tone: "error" as const, message: parsed.error.issues.map((i) => i.message).join(" ") };
+  }
+  const { intent, messageId, bypassValidation } = parsed.data;
+  const { row, result } = await messageAction(env, actor, {
+    intent,
+    messageId,
+    bypassValidation: bypassValidation === "1",
+  });
+  const to = row.to ?? (await personName(env, actor.teamId, row.personId)) ?? "this person";
+  if (!result.ok) {
+    return { tone: "error" as const, message: `Not done: ${result.message}` };
+  }
+  return {
+    tone: "ok" as const,
+    message:
+      intent === "cancel"
+        ? `Canceled the email to ${to}. They are now Not Delivered: Skip or Retry them from their profile or the campaign.`
+        : `Retrying the email to ${to}${bypassValidation ? " without validating the address" : ""}: it is attempted again now.`,
+  };
+}
+
+function pageHref(query: Record<string, string>, cursor?: string) {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v && k !== "cursor") sp.set(k, v);
+  if (cursor) sp.set("cursor", cursor);
+  const s = sp.toString();
+  return s ? `/email-log?${s}` : "/email-log";
+}
+
+export default function EmailLog() {
+  const { page, campaigns, query, personName, badLink, timeZone } = useLoaderData<typeof loader>();
+  const notice = useActionData<typeof action>();
+  const nav = useNavigation();
+  const submit = useSubmit();
+  const busyId = nav.state === "submitting" ? nav.formData?.get("messageId") : null;
+  const filtered = Boolean(query.campaignId || query.status || query.personId || query.person);
+  const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+  return (
+    <div>
+      <h1>Email Log</h1>
+      {badLink ? (
+        <div className="notice" role="status">
+          That link had a filter we could not read, so the whole log is shown.
+        </div>
+      ) : null}
+      {notice ? (
+        <div className={notice.tone === "error" ? "form-error" : "notice"} role="status">
+          {notice.message}
+        </div>
+      ) : null}
+      <Form
+        method="get"
+        className="card filters"
+        aria-label="Filter the Email Log"
+        key={`${query.campaignId}|${query.status}|${query.person}|${query.personId}`}
+        onChange={(e) => {
+          // Typing in the search box waits for Enter; the selects apply at once.
+          if (e.target instanceof HTMLSelectElement) submit(e.currentTarget);
+        }}
+      >
+        {query.personId ? <input type="hidden" name="personId" value={query.personId} /> : null}
+        <div className="filter-grid">
+          <div>
+            <label htmlFor="l-campaign">Campaign</label>
+            <select id="l-campaign" name="campaignId" defaultValue={query.campaignId}>
+              <option value="">Every campaign</option>
+              {campaigns.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="l-status">Status</label>
+            <select id="l-status" name="status" defaultValue={query.status}>
+              <option value="">Any status</option>
+              {EMAIL_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {EMAIL_STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="wide-on-phone">
+            <label htmlFor="l-person">Person</label>
+            <input
+              id="l-person"
+              type="search"
+              name="person"
+              defaultValue={query.person}
+              placeholder="Name or address"
+              maxLength={200}
+            />
+          </div>
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="secondary">
+            Apply
+          </button>
+          {filtered ? <Link to="/email-log">Clear filters</Link> : null}
+        </div>
+        {query.personId ? (
+          <p className="small" style={{ margin: "0.5rem 0 0" }}>
+            Messages to <strong>{personName ?? "a person no longer in your team"}</strong> ·{" "}
+            <Link to={pageHref({ ...query, personId: "" })}>everyone</Link>
+          </p>
+        ) : null}
+      </Form>
+      {page.items.length === 0 ? (
+        <div className="card empty-state">
+          <p>
+            {filtered
+              ? "No message matches these filters."
+              : "No messages yet. Every email a campaign schedules or sends shows here."}
+          </p>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="responsive log-table">
+            <thead>
+              <tr>
+                <th scope="col">To</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Status</th>
+                <th scope="col">Scheduled</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Reason</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((m) => {
+                const reason = messageReasonText(m.reason);
+                const busy = busyId === m.id;
+                return (
+                  <tr key={m.id} data-message={m.id} data-status={m.status}>
+                    <td>
+                      <div className="to-cell">
+                        {m.personName ? (
+                          <Link to={`/people/${m.personId}`} className="person-name">
+                            {m.personName}
+                          </Link>
+                        ) : null}
+                        <span className="muted small">
+                          {m.to ??
+                            (m.status === "waiting" ? "address chosen when sent" : "no address")}
+                        </span>
+                      </div>
+                    </td>
+                    <td data-label="Subject">
+                      {m.channel === "sms" ? <span className="badge">SMS</span> : null}{" "}
+                      {m.subject ?? <span className="muted">—</span>}
+                      <div className="muted small">
+                        <Link to={`/campaigns/${m.campaignId}`}>
+                          {m.campaignName ?? campaignName.get(m.campaignId) ?? "A campaign"}
+                        </Link>
+                      </div>
+                    </td>
+                    <td data-label="Status">
+                      <EmailStatusBadge status={m.status} />
+                      {m.repliedAt ? <span className="badge ok">Replied</span> : null}
+                      {m.openedAt && !m.repliedAt ? <span className="badge">Opened</span> : null}
+                    </td>
+                    <td data-label="Scheduled" className="when">
+                      {formatDateTime(m.scheduledAt, timeZone)}
+                    </td>
+                    <td data-label="Sent" className={m.sentAt ? "when" : "when empty"}>
+                      {formatDateTime(m.sentAt, timeZone)}
+                    </td>
+                    <td
+                      data-label="Reason"
+                      className={reason ? "reason-cell" : "reason-cell empty"}
+                    >
+                      {reason ?? <span className="muted">—</span>}
+                    </td>
+                    <td className="row-actions">
+                      {m.status === "waiting" ? (
+                        <Form method="post" preventScrollReset>
+                          <input type="hidden" name="messageId" value={m.id} />
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="cancel"
+                            className="danger cancel-x"
+                            title="Cancel this scheduled email"
+                            aria-label={`Cancel the scheduled email to ${m.to ?? "this person"}`}
+                            disabled={busy}
+                          >
+                            ✕ <span className="cancel-word">Cancel</span>
+                          </button>
+                        </Form>
+                      ) : null}
+                      {RETRYABLE_MESSAGE_STATUSES.includes(m.status) ? (
+                        <Form method="post" preventScrollReset className="retry-form">
+                          <input type="hidden" name="messageId" value={m.id} />
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="retry"
+                            className="secondary"
+                            disabled={busy}
+                          >
+                            Retry
+                          </button>
+                          {m.status === "held" ? (
+                            <label className="check-label small">
+                              <input type="checkbox" name="bypassValidation" value="1" />
+                              bypass validation
+                            </label>
+                          ) : null}
+                        </Form>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label="Pages">
+        {query.cursor ? <Link to={pageHref(query)}>← Newest</Link> : <span />}
+        {page.nextCursor ? <Link to={pageHref(query, page.nextCursor)}>Older →</Link> : null}
+      </nav>
+    </div>
+  );
+}
