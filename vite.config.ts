@@ -11,6 +11,8 @@ declare module "@remix-run/cloudflare" {
 export default defineConfig({
   plugins: [
     remix({
+      // BUILD_DIR lets a developer build elsewhere while another build runs (tests read the same).
+      buildDirectory: process.env.BUILD_DIR ?? "build",
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

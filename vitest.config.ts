@@ -28,7 +28,7 @@ export default defineConfig(async () => ({
   ],
   resolve: {
     alias: {
-      "virtual:remix-build": here("./build/server/index.js"),
+      "virtual:remix-build": `${process.env.BUILD_DIR ?? here("./build")}/server/index.js`,
       "~": here("./app"),
       "@workers": here("./workers"),
     },

@@ -29,20 +29,21 @@ const ReleaseArgsSchema = z.object({
   n: z.number().int().min(0),
 });
 
-const LedgerSchema: z.ZodType<QuotaLedger> = z.object({
+/** The day's counters (small: one number per mailbox); reservations live in their own table. */
+const CountersSchema = z.object({
   day: z.string(),
+  endsAt: z.number().optional(),
   used: z.number(),
-  reservations: z.record(
-    z.string(),
-    z.object({
-      n: z.number(),
-      granted: z.number(),
-      released: z.number(),
-      mailboxId: z.string().optional(),
-      day: z.string(),
-    }),
-  ),
   mailboxUsed: z.record(z.string(), z.number()),
+});
+type Counters = z.infer<typeof CountersSchema>;
+
+const ReservationRowSchema = z.object({
+  n: z.number(),
+  granted: z.number(),
+  released: z.number(),
+  mailboxId: z.string().optional(),
+  day: z.string(),
 });
 
 /**
@@ -57,7 +58,9 @@ export class Account extends Server<Env> {
   private setup() {
     if (this.ready) return;
     this.ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      `CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS reservation (id TEXT PRIMARY KEY, value TEXT NOT NULL, day TEXT NOT NULL);
+       CREATE INDEX IF NOT EXISTS reservation_day ON reservation(day);`,
     );
     this.ready = true;
   }
@@ -90,8 +93,43 @@ export class Account extends Server<Env> {
     return limits;
   }
 
-  private ledger(now: number, timeZone: string): QuotaLedger {
-    return this.read("ledger", (v) => LedgerSchema.parse(v)) ?? newLedger(now, timeZone);
+  /**
+   * The ledger the pure core works on, holding only the reservation asked about: the
+   * day's counters plus one row, so a call costs the same at the first and the
+   * 100,000th reservation of the day.
+   */
+  private ledger(now: number, timeZone: string, reservationId?: string): QuotaLedger {
+    const counters = this.read("counters", (v) => CountersSchema.parse(v));
+    const base = counters ?? newLedger(now, timeZone);
+    const reservations: QuotaLedger["reservations"] = {};
+    if (reservationId) {
+      const row = this.ctx.storage.sql
+        .exec("SELECT value FROM reservation WHERE id = ?", reservationId)
+        .toArray()[0];
+      if (row)
+        reservations[reservationId] = ReservationRowSchema.parse(JSON.parse(String(row.value)));
+    }
+    return { ...base, reservations };
+  }
+
+  private saveLedger(state: QuotaLedger, reservationId: string) {
+    const { reservations, ...counters } = state;
+    const counted: Counters = counters;
+    this.write("counters", counted);
+    const r = reservations[reservationId];
+    if (r) {
+      this.ctx.storage.sql.exec(
+        "INSERT INTO reservation (id, value, day) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value",
+        reservationId,
+        JSON.stringify(r),
+        r.day,
+      );
+    }
+    // A retry across midnight is still answered the same; reservations older than that are done.
+    const cutoff = new Date(Date.parse(`${state.day}T00:00:00Z`) - 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    this.ctx.storage.sql.exec("DELETE FROM reservation WHERE day < ?", cutoff);
   }
 
   async setLimits(input: TeamLimits): Promise<TeamLimits> {
@@ -115,7 +153,7 @@ export class Account extends Server<Env> {
       const limits = await this.limits();
       const now = clock.now();
       // Everything below is synchronous: no other request interleaves between read and write.
-      const result = reserve(this.ledger(now, limits.timeZone), {
+      const result = reserve(this.ledger(now, limits.timeZone, args.reservationId), {
         id: args.reservationId,
         n: args.n,
         limit: limits.dailyEmailLimit,
@@ -124,7 +162,7 @@ export class Account extends Server<Env> {
         now,
         timeZone: limits.timeZone,
       });
-      this.write("ledger", result.state);
+      this.saveLedger(result.state, args.reservationId);
       return { granted: result.granted, resetsAt: result.resetsAt, onLimit: limits.onLimit };
     });
   }
@@ -135,9 +173,13 @@ export class Account extends Server<Env> {
       const args = ReleaseArgsSchema.parse(input);
       const limits = await this.limits();
       const now = clock.now();
-      const ledger = rollOver(this.ledger(now, limits.timeZone), now, limits.timeZone);
+      const ledger = rollOver(
+        this.ledger(now, limits.timeZone, args.reservationId),
+        now,
+        limits.timeZone,
+      );
       const result = release(ledger, { id: args.reservationId, n: args.n });
-      this.write("ledger", result.state);
+      this.saveLedger(result.state, args.reservationId);
       return result.released;
     });
   }

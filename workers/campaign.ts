@@ -23,7 +23,7 @@ import {
 import { syntaxValidator } from "./campaign/validate";
 import { campaignView, messageRow, prospectRow } from "./campaign/views";
 import { clock, realTimeFor } from "./clock";
-import { afterFailure, decideAction } from "./core/engine/actions";
+import { afterFailure, decideAction, enrolledState, movedState } from "./core/engine/actions";
 import { campaignMetrics } from "./core/engine/metrics";
 import { enterStage } from "./core/engine/prospect";
 import {
@@ -38,7 +38,7 @@ import {
   type Stage,
   withStageIds,
 } from "./core/engine/schemas";
-import { type Reason, ReasonSchema } from "./core/engine/statuses";
+import { type Reason, ReasonSchema, StatusSchema } from "./core/engine/statuses";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
 import { pacerName } from "./pacer";
@@ -51,6 +51,31 @@ const EnrollPeopleSchema = z.array(
   z.object({ personId: z.string().min(1), name: z.string(), timeZone: z.string().nullable() }),
 );
 const ActorSchema = z.object({ kind: z.enum(["user", "api_key", "system"]), id: z.string() });
+
+const HistoryEntrySchema = z.object({
+  personId: z.string(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  fromStatus: StatusSchema.nullable(),
+  toStatus: StatusSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+  detail: z.string().nullable(),
+});
+const IncomingPeopleSchema = z.array(
+  z.object({
+    personId: z.string().min(1),
+    name: z.string(),
+    timeZone: z.string().nullable(),
+    keep: z.object({ status: StatusSchema, reason: ReasonSchema.nullable() }).nullable(),
+    history: z.array(HistoryEntrySchema),
+  }),
+);
+type IncomingPerson = z.infer<typeof IncomingPeopleSchema>[number];
+const ActResultSchema = z.object({
+  applied: z.array(z.string()),
+  refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+});
 
 /** Actions refused while the prospect's current stage is already with the provider. */
 const BLOCKED_WHILE_SENDING = new Set(["skip", "retry", "complete_task", "move"]);
@@ -309,12 +334,18 @@ export class Campaign extends Server<Env> {
       const def = this.requireDef();
       const now = clock.now();
       const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+      if (action.action === "move" && action.moveId) {
+        // Idempotent by move id: a repeat answers what the first did and moves nobody.
+        const done = this.store.getMove(action.moveId);
+        if (done) return ok(ActResultSchema.parse(JSON.parse(done)));
+      }
       const ids = action.personIds ?? this.store.prospectIds(action.filters ?? {});
       const found = new Map(this.store.getProspects(ids).map((p) => [p.personId, p]));
       const applied: string[] = [];
       const refused: { personId: string; reason: string }[] = [];
       const changed: Prospect[] = [];
       const leaving: Prospect[] = [];
+      const transferring: Prospect[] = [];
       for (const id of ids) {
         const p = found.get(id);
         if (!p) {
@@ -339,9 +370,13 @@ export class Campaign extends Server<Env> {
           refused.push({ personId: id, reason: d.reason });
           continue;
         }
-        if (action.action === "remove" || action.action === "move" || action.action === "add_to") {
+        if (action.action === "remove") {
           applied.push(id);
-          if (action.action !== "add_to") leaving.push(p);
+          leaving.push(p);
+          continue;
+        }
+        if (action.action === "move" || action.action === "add_to") {
+          transferring.push(p);
           continue;
         }
         const stored = applyDecision(this.store, def, p, d, actor, now, {
@@ -353,156 +388,136 @@ export class Campaign extends Server<Env> {
           applied.push(id);
         }
       }
-      if (action.action === "add_to" || action.action === "move") {
-        const moved = await this.transfer(
-          action,
-          actor,
-          applied.map((id) => found.get(id) as Prospect),
-        );
+      if (transferring.length > 0) {
+        const moved = await this.transfer(action, actor, transferring);
         if (!moved.ok) return moved;
+        const enrolled = new Set(moved.value);
+        for (const p of transferring) {
+          if (!enrolled.has(p.personId)) {
+            refused.push({ personId: p.personId, reason: "already_enrolled" });
+            continue;
+          }
+          applied.push(p.personId);
+          if (action.action === "move") leaving.push(p);
+        }
       }
       for (const p of leaving) {
-        const open = this.store.openMessage(p.personId, p.stageIndex);
-        if (open)
+        // Re-read: the transfer awaited another object, and this one may have moved on.
+        const current = this.store.getProspect(p.personId);
+        if (!current) continue;
+        const open = this.store.openMessage(current.personId, current.stageIndex);
+        if (open) {
           this.store.putMessage({
             ...open,
             status: "canceled",
             reason: action.action === "move" ? "moved" : "removed",
           });
+        }
         this.store.addHistory({
-          personId: p.personId,
+          personId: current.personId,
           at: now,
           actor: actorLabel(actor),
           action: action.action,
-          fromStatus: p.status,
+          fromStatus: current.status,
           toStatus: null,
           reason: null,
           detail: action.toCampaignId ?? null,
         });
-        this.store.deleteProspect(p.personId);
+        this.store.deleteProspect(current.personId);
+      }
+      const result = { applied, refused };
+      if (action.action === "move" && action.moveId) {
+        this.store.putMove(action.moveId, JSON.stringify(result));
       }
       await this.afterChange(
         changed,
         leaving.map((p) => p.personId),
       );
-      return ok({ applied, refused });
+      return ok(result);
     });
   }
 
-  /** add_to / move: enrolls the people in the other campaign of the same team (moves keep history). */
+  /**
+   * add_to / move: enrolls the people in another campaign of the same team (a move brings
+   * their history). Returns who was enrolled; someone already there is not.
+   */
   private async transfer(
     action: ProspectAction,
     actor: ActorRef,
     people: Prospect[],
-  ): Promise<Result<null>> {
+  ): Promise<Result<string[]>> {
     const def = this.requireDef();
     const targetId = action.toCampaignId as string;
     if (targetId === def.id) return invalid("Choose another campaign than this one");
-    if (action.action === "move" && action.moveId && this.store.getMove(action.moveId))
-      return ok(null);
     const target = await getServerByName(this.env.Campaign, targetId);
-    const targetView = await target.view();
-    if (!targetView || (await target.definition())?.teamId !== def.teamId) {
+    if ((await target.definition())?.teamId !== def.teamId) {
       return invalid("The other campaign does not exist in this team");
     }
-    const history =
-      action.action === "move"
-        ? people.map((p) => ({ personId: p.personId, entries: this.store.history(p.personId) }))
-        : [];
-    await target.receive(
+    const moving = action.action === "move";
+    const answer = await target.receive(
       people.map((p) => ({
         personId: p.personId,
         name: p.name,
         timeZone: p.timeZone,
         keep:
-          action.action === "move" && (p.status === "complete" || p.status === "unsubscribed")
+          moving && (p.status === "complete" || p.status === "unsubscribed")
             ? { status: p.status, reason: p.reason }
             : null,
+        history: moving ? this.store.history(p.personId) : [],
       })),
-      history,
       actor,
-      action.action === "move" ? `moved from ${def.id}` : `added from ${def.id}`,
+      moving ? `moved from ${def.id}` : `added from ${def.id}`,
     );
-    if (action.action === "move" && action.moveId)
-      this.store.putMove(action.moveId, JSON.stringify(people.map((p) => p.personId)));
-    return ok(null);
+    return ok(answer.enrolled);
   }
 
-  /** The receiving side of add_to / move. */
-  async receive(
-    people: (EnrollPerson & {
-      keep: { status: Prospect["status"]; reason: Prospect["reason"] } | null;
-    })[],
-    history: { personId: string; entries: ReturnType<CampaignStore["history"]> }[],
-    actor: ActorRef,
-    note: string,
-  ) {
+  /** The receiving side of add_to / move: enrolls who is not here yet, with their history. */
+  async receive(people: IncomingPerson[], actor: ActorRef, note: string) {
     return this.run(async () => {
+      const parsed = IncomingPeopleSchema.parse(people);
+      ActorSchema.parse(actor);
+      const def = this.requireDef();
       const now = clock.now();
-      for (const h of history) {
-        for (const e of h.entries) this.store.addHistory(e);
-      }
-      const result = await this.enrollInside(people, actor, now, note);
-      return result;
-    });
-  }
-
-  private async enrollInside(
-    people: (EnrollPerson & {
-      keep: { status: Prospect["status"]; reason: Prospect["reason"] } | null;
-    })[],
-    actor: ActorRef,
-    now: number,
-    note: string,
-  ) {
-    const def = this.requireDef();
-    const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
-    const rows = people.map((p) => {
-      const state = p.keep
-        ? {
-            status: p.keep.status,
-            reason: p.keep.reason,
-            stageIndex: 0,
-            nextAt: null,
-            stageEnteredAt: now,
-            attempt: 0,
-          }
-        : enterStage(
-            {
-              status: "active",
-              reason: null,
-              stageIndex: 0,
-              nextAt: null,
-              stageEnteredAt: now,
-              attempt: 0,
-            },
-            0,
-            def.stages,
-            now,
-            timingOf(def, p, teamTz),
-          );
-      return this.fromEnroll(p, state, def.stages, now);
-    });
-    const inserted = this.store.insertProspects(rows, now);
-    const changed: Prospect[] = [];
-    for (const id of inserted) {
-      const p = this.store.getProspect(id);
-      if (!p) continue;
-      this.store.addHistory({
-        personId: id,
-        at: now,
-        actor: actorLabel(actor),
-        action: "enroll",
-        fromStatus: null,
-        toStatus: p.status,
-        reason: p.reason,
-        detail: note,
+      const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+      const rows = parsed.map((p) => {
+        const timing = timingOf(def, p, teamTz);
+        const state = p.keep
+          ? movedState(
+              {
+                ...enrolledState(def.stages, now, timing),
+                status: p.keep.status,
+                reason: p.keep.reason,
+              },
+              def.stages,
+              now,
+              timing,
+            )
+          : enrolledState(def.stages, now, timing);
+        return this.fromEnroll(p, state, def.stages, now);
       });
-      syncWaiting(this.store, def, null, p, now, null);
-      changed.push(p);
-    }
-    await this.afterChange(changed);
-    return { enrolled: inserted };
+      const inserted = this.store.insertProspects(rows, now);
+      const byId = new Map(parsed.map((p) => [p.personId, p]));
+      const changed: Prospect[] = [];
+      for (const id of inserted) {
+        const p = this.store.getProspect(id);
+        if (!p) continue;
+        for (const e of byId.get(id)?.history ?? []) this.store.addHistory(e);
+        this.store.addHistory({
+          personId: id,
+          at: now,
+          actor: actorLabel(actor),
+          action: "enroll",
+          fromStatus: null,
+          toStatus: p.status,
+          reason: p.reason,
+          detail: note,
+        });
+        syncWaiting(this.store, def, null, p, now, null);
+        changed.push(p);
+      }
+      await this.afterChange(changed);
+      return { enrolled: inserted };
+    });
   }
 
   private isSending(p: Prospect): boolean {
@@ -593,7 +608,14 @@ export class Campaign extends Server<Env> {
         actor,
       );
       if (!result.ok) return result;
-      if (result.value.refused.length > 0) return conflict(result.value.refused[0].reason);
+      const refusal = result.value.refused[0];
+      if (refusal) {
+        return conflict(
+          refusal.reason === "not_found"
+            ? "This person is no longer in the campaign, so the message cannot be retried"
+            : refusal.reason,
+        );
+      }
       const def = this.requireDef();
       const latest =
         this.store

@@ -162,11 +162,11 @@ async function buildEmail(
 }
 
 /** Holds that end by themselves (throttled, out of office) resume when their time comes. */
-function resumeHolds(c: PipelineContext, due: Prospect[]): Prospect[] {
+function resumeHolds(c: PipelineContext, due: Prospect[], now: number): Prospect[] {
   return due.map((p) => {
     if (p.status === "active") return p;
-    const d = autoResume(toState(p), c.def.stages, c.now(), timingOf(c.def, p, c.teamTz));
-    return applyDecision(c.store, c.def, p, d, SYSTEM, c.now()) ?? p;
+    const d = autoResume(toState(p), c.def.stages, now, timingOf(c.def, p, c.teamTz));
+    return applyDecision(c.store, c.def, p, d, SYSTEM, now) ?? p;
   });
 }
 
@@ -180,7 +180,7 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
   if (c.def.status !== "active") return;
 
   const now = c.now();
-  const due = resumeHolds(c, c.store.dueProspects(now, BATCH_SIZE)).filter(
+  const due = resumeHolds(c, c.store.dueProspects(now, BATCH_SIZE), now).filter(
     (p) => p.status === "active" && p.nextAt !== null && p.nextAt <= now,
   );
   if (due.length === 0) return;
