@@ -12,7 +12,6 @@ export { Account } from "./account";
 export { Campaign } from "./campaign";
 export { Pacer } from "./pacer";
 
-
 const handleRemix = createRequestHandler(build);
 
 export default {
