@@ -12,7 +12,16 @@ import {
 import type { ReactNode } from "react";
 import styles from "./styles.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+const ICON =
+  "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="14" fill="#2f5bea"/><circle cx="16" cy="16" r="6" fill="#fff"/></svg>',
+  );
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: ICON },
+];
 export const meta: MetaFunction = () => [{ title: "Beacon" }];
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -132,7 +132,7 @@ export function PersonForm({
     defaultValue: personFormDefaults(person),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PersonFormSchema }),
     shouldValidate: "onSubmit",
-    shouldRevalidate: "onBlur",
+    shouldRevalidate: "onInput",
   });
   const emails = fields.emails.getFieldList();
   const phones = fields.phones.getFieldList();

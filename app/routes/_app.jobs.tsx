@@ -65,7 +65,7 @@ function NewJobForm() {
   const [form, fields] = useForm({
     lastResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: JobFormSchema }),
-    shouldRevalidate: "onBlur",
+    shouldRevalidate: "onInput",
   });
   const stageErrors = fields.stages.allErrors;
   return (

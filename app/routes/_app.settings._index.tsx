@@ -58,7 +58,7 @@ export default function TeamSettings() {
     lastResult,
     defaultValue: { ...settings, dailyEmailLimit: String(settings.dailyEmailLimit) },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TeamSettingsSchema }),
-    shouldRevalidate: "onBlur",
+    shouldRevalidate: "onInput",
   });
   return (
     <section className="card settings-section" aria-labelledby="team-settings-heading">

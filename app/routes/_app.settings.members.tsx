@@ -125,7 +125,7 @@ function InviteForm() {
     lastResult: data?.intent === "invite" ? data.result : undefined,
     defaultValue: { role: "member" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
-    shouldRevalidate: "onBlur",
+    shouldRevalidate: "onInput",
   });
   return (
     <Form method="post" {...getFormProps(form)}>
