@@ -2,6 +2,7 @@ import type { ActorRef } from "@workers/campaign/transitions";
 import { prospectsToCsv } from "@workers/core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "@workers/core/engine/schemas";
 import { ReasonSchema, StatusSchema } from "@workers/core/engine/statuses";
+import { teamCampaign } from "@workers/data/campaign-service";
 import {
   activeElsewhere,
   campaignStub,
@@ -20,9 +21,9 @@ export const notFound = (what = "campaign") =>
 
 /** The campaign of the URL when it is the team's (index row + DO stub); else a thrown 404. */
 export async function requireTeamCampaign(env: Env, teamId: string, campaignId: string) {
-  const row = await findCampaign(db(env), teamId, campaignId);
-  if (!row) throw notFound();
-  return { row, stub: await campaignStub(env, row.id) };
+  const campaign = await teamCampaign(env, teamId, campaignId);
+  if (!campaign) throw notFound();
+  return campaign;
 }
 
 /** Which of these people the campaign's mirror lists already (to mark them in a search). */
@@ -118,140 +119,9 @@ export async function checkCampaignReferences(
   return issues;
 }
 
-/** Creates a campaign in its own Durable Object (which mirrors its index row to D1). */
-export async function createCampaign(
-  env: Env,
-  actor: { teamId: string; userId: string },
-  input: CampaignInput,
-) {
-  const id = crypto.randomUUID();
-  const stub = await campaignStub(env, id);
-  return stub.create({ id, teamId: actor.teamId, ownerId: actor.userId, input });
-}
-
-/** A draft copy of a campaign, owned by whoever duplicated it (as the API's duplicate). */
-export async function duplicateCampaign(
-  env: Env,
-  actor: { teamId: string; userId: string },
-  source: Awaited<ReturnType<typeof requireTeamCampaign>>["stub"],
-) {
-  const def = await source.definition();
-  if (!def) throw notFound();
-  return createCampaign(env, actor, {
-    name: `Copy of ${def.name}`.slice(0, 120),
-    shared: def.shared,
-    jobId: def.jobId,
-    jobStage: def.jobStage,
-    businessDaysOnly: def.businessDaysOnly,
-    sendingWindow: def.sendingWindow,
-    trackOpens: def.trackOpens,
-    trackClicks: def.trackClicks,
-    unsubscribeLink: def.unsubscribeLink,
-    status: "draft",
-    stages: def.stages.map(({ id: _id, ...s }) => s),
-  });
-}
-
-/**
- * Enrolls the team's people (as POST /api/v1/campaigns/:id/prospects): other teams' ids
- * are refused as not found, unsubscribed people as unsubscribed; people Active in another
- * campaign are enrolled and reported. Also returns the names, for the summary.
- */
-export async function enrollPeople(
-  env: Env,
-  teamId: string,
-  campaign: Awaited<ReturnType<typeof requireTeamCampaign>>,
-  personIds: string[],
-  actor: ActorRef,
-) {
-  const d = db(env);
-  const people = await peopleForEnrollment(d, teamId, personIds);
-  const suppressed = await suppressedPeople(d, teamId, [...people.keys()]);
-  const refused: { personId: string; reason: string }[] = [];
-  const eligible = [];
-  for (const id of personIds) {
-    const person = people.get(id);
-    if (!person) refused.push({ personId: id, reason: "not_found" });
-    else if (suppressed.has(id)) refused.push({ personId: id, reason: "unsubscribed" });
-    else eligible.push(person);
-  }
-  const conflicts =
-    eligible.length === 0
-      ? []
-      : await activeElsewhere(
-          d,
-          teamId,
-          campaign.row.id,
-          eligible.map((p) => p.personId),
-        );
-  const result =
-    eligible.length === 0
-      ? { enrolled: [], refused: [] }
-      : await campaign.stub.enroll(eligible, actor);
-  const enrolled = new Set(result.enrolled);
-  return {
-    enrolled: result.enrolled.length,
-    refused: [...refused, ...result.refused],
-    conflicts: conflicts.filter((c) => enrolled.has(c.personId)),
-    names: new Map([...people.values()].map((p) => [p.personId, p.name])),
-  };
-}
-
-async function firstEmails(env: Env, teamId: string, ids: string[]) {
-  const out = new Map<string, string>();
-  const d = db(env);
-  for (let i = 0; i < ids.length; i += 90) {
-    const rows = await d
-      .select({ personId: schema.personEmail.personId, address: schema.personEmail.address })
-      .from(schema.personEmail)
-      .where(
-        and(
-          eq(schema.personEmail.teamId, teamId),
-          inArray(schema.personEmail.personId, ids.slice(i, i + 90)),
-        ),
-      )
-      .orderBy(schema.personEmail.position);
-    for (const r of rows) if (!out.has(r.personId)) out.set(r.personId, r.address);
-  }
-  return out;
-}
-
-/** The Prospects export as CSV: the filter's prospects, or only `ids` among them. */
-export async function prospectsCsv(
-  env: Env,
-  teamId: string,
-  campaign: Awaited<ReturnType<typeof requireTeamCampaign>>,
-  filter: ProspectFilter,
-  ids: string[] | null,
-) {
-  const all = await campaign.stub.exportRows(filter);
-  const wanted = ids ? new Set(ids) : null;
-  const rows = wanted ? all.filter((r) => wanted.has(r.personId)) : all;
-  const emails = await firstEmails(
-    env,
-    teamId,
-    rows.map((r) => r.personId),
-  );
-  const csv = prospectsToCsv(
-    rows.map((r) => ({
-      personId: r.personId,
-      name: r.name,
-      email: emails.get(r.personId) ?? null,
-      status: StatusSchema.parse(r.status),
-      reason: r.reason ? ReasonSchema.parse(r.reason) : null,
-      reasonDetail: r.reasonDetail,
-      stageIndex: r.stageIndex,
-      stageCount: campaign.row.stageCount,
-      nextAt: r.nextAt ? Date.parse(r.nextAt) : null,
-      updatedAt: r.updatedAt ? Date.parse(r.updatedAt) : 0,
-    })),
-    { bom: true },
-  );
-  const name = campaign.row.name.replace(/[^A-Za-z0-9 _-]+/g, "").trim() || "campaign";
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${name} prospects.csv"`,
-    },
-  });
-}
+export {
+  createCampaign,
+  duplicateCampaign,
+  enrollPeople,
+  prospectsCsv,
+} from "@workers/data/campaign-service";

@@ -173,6 +173,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   if (intent === "duplicate") {
     const copy = await duplicateCampaign(env, actor, campaign.stub);
+    if (!copy) throw notFound();
     throw redirect(`/campaigns/${copy.id}?duplicated=1`);
   }
   if (intent === "enroll") {

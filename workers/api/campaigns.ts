@@ -1,12 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { accountMetrics } from "../core/engine/metrics";
 import { CampaignInputSchema, CampaignPatchSchema } from "../core/engine/schemas";
-import {
-  CampaignListQuerySchema,
-  campaignStub,
-  findCampaign,
-  listCampaigns,
-} from "../data/campaigns";
+import { createCampaign, duplicateCampaign, teamCampaign } from "../data/campaign-service";
+import { CampaignListQuerySchema, campaignStub, listCampaigns } from "../data/campaigns";
 import { db, schema } from "../db/client";
 import { errorResponse, notFound } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
@@ -17,9 +13,9 @@ const campaignNotFound = () => notFound("No campaign with this id in your team."
 
 /** The campaign of the path, when it is the actor's team's; else a 404 (thrown). */
 export async function requireCampaign(c: ApiContext) {
-  const row = await findCampaign(db(c.env), c.actor.teamId, c.params.id);
-  if (!row) throw campaignNotFound();
-  return { row, stub: await campaignStub(c.env, row.id) };
+  const campaign = await teamCampaign(c.env, c.actor.teamId, c.params.id);
+  if (!campaign) throw campaignNotFound();
+  return campaign;
 }
 
 /** Checks that a campaign's references (mailboxes, job) are the team's own. */
@@ -60,10 +56,7 @@ export function registerCampaignRoutes(api: ApiRouter): void {
   api.on("POST", "/api/v1/campaigns", async (c) => {
     const input = await readJsonBody(c.request, CampaignInputSchema, "The campaign");
     await checkReferences(c, input);
-    const id = crypto.randomUUID();
-    const stub = await campaignStub(c.env, id);
-    const view = await stub.create({ id, teamId: c.actor.teamId, ownerId: c.actor.userId, input });
-    return Response.json(view, { status: 201 });
+    return Response.json(await createCampaign(c.env, c.actor, input), { status: 201 });
   });
 
   api.on("GET", "/api/v1/campaigns", async (c) => {
@@ -97,27 +90,8 @@ export function registerCampaignRoutes(api: ApiRouter): void {
 
   api.on("POST", "/api/v1/campaigns/:id/duplicate", async (c) => {
     const { stub } = await requireCampaign(c);
-    const def = await stub.definition();
-    if (!def) return campaignNotFound();
-    const id = crypto.randomUUID();
-    const copy = await (await campaignStub(c.env, id)).create({
-      id,
-      teamId: c.actor.teamId,
-      ownerId: c.actor.userId,
-      input: {
-        name: `Copy of ${def.name}`.slice(0, 120),
-        shared: def.shared,
-        jobId: def.jobId,
-        jobStage: def.jobStage,
-        businessDaysOnly: def.businessDaysOnly,
-        sendingWindow: def.sendingWindow,
-        trackOpens: def.trackOpens,
-        trackClicks: def.trackClicks,
-        unsubscribeLink: def.unsubscribeLink,
-        status: "draft",
-        stages: def.stages.map(({ id: _id, ...s }) => s),
-      },
-    });
+    const copy = await duplicateCampaign(c.env, c.actor, stub);
+    if (!copy) return campaignNotFound();
     return Response.json(copy, { status: 201 });
   });
 
