@@ -21,6 +21,7 @@ export default defineConfig(async () => ({
           TWILIO_ACCOUNT_SID: "",
           TWILIO_AUTH_TOKEN: "",
           TWILIO_FROM: "",
+          TWILIO_BASE_URL: "",
           DEMO_API_KEY: "",
         },
       },

@@ -12,5 +12,7 @@ declare module "vitest" {
   interface ProvidedContext {
     /** Base URL of the fake Resend started by tests/global-setup.ts. */
     resendFakeUrl: string;
+    /** Base URL of the fake Twilio started by tests/global-setup.ts. */
+    twilioFakeUrl: string;
   }
 }

@@ -45,6 +45,8 @@ import { pacerName } from "./pacer";
 import { engineHooks } from "./testing/hooks";
 import { resendTransport } from "./transport/resend";
 import { sinkTransport } from "./transport/sink";
+import { type SmsTransport, sinkSmsTransport } from "./transport/sms";
+import { twilioTransport } from "./transport/twilio";
 
 export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
 const EnrollPeopleSchema = z.array(
@@ -680,6 +682,7 @@ export class Campaign extends Server<Env> {
             release: (args) => account.release(args),
           },
           transport: (engineHooks.transport ?? ((t) => t))(await this.emailTransport()),
+          sms: this.smsTransport(),
           validate: syntaxValidator,
           publicUrl: cfg.PUBLIC_URL,
           inboundDomain: cfg.INBOUND_DOMAIN ?? null,
@@ -720,6 +723,29 @@ export class Campaign extends Server<Env> {
       pacing: { acquire: (now) => pacer.acquire({ ratePerSecond, now }) },
       timeoutMs: engineHooks.providerTimeoutMs,
     });
+  }
+
+  /** Twilio when its account, token and sender are configured, else the local sink. */
+  private smsTransport(): SmsTransport {
+    const cfg = config(this.env);
+    const twilio =
+      engineHooks.twilio ??
+      (cfg.TWILIO_ACCOUNT_SID && cfg.TWILIO_AUTH_TOKEN && cfg.TWILIO_FROM
+        ? {
+            accountSid: cfg.TWILIO_ACCOUNT_SID,
+            authToken: cfg.TWILIO_AUTH_TOKEN,
+            from: cfg.TWILIO_FROM,
+            baseUrl: cfg.TWILIO_BASE_URL,
+            timeoutMs: undefined,
+          }
+        : null);
+    if (!twilio) {
+      return sinkSmsTransport(
+        this.env.DB,
+        sinkTransport(this.env.DB, () => clock.now()),
+      );
+    }
+    return twilioTransport({ ...twilio, providerTime: realTimeFor });
   }
 
   /** Flushes the D1 mirror, broadcasts, and re-arms the alarm to the earliest deadline. */

@@ -5,8 +5,7 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
-/** Every configuration variable Beacon reads, validated once per isolate. */
-export const ConfigSchema = z.object({
+const ConfigFieldsSchema = z.object({
   AUTH_SECRET: z
     .string({ error: "AUTH_SECRET is required (a random string of at least 32 characters)" })
     .min(32, "AUTH_SECRET must be at least 32 characters"),
@@ -27,6 +26,24 @@ export const ConfigSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString,
+  /** Twilio's API base (tests and benches point it at a local fake); default api.twilio.com. */
+  TWILIO_BASE_URL: optionalString.pipe(z.url("TWILIO_BASE_URL must be a URL").optional()),
+});
+
+const TWILIO_VARIABLES = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+
+/** Every configuration variable Beacon reads, validated once per isolate. */
+export const ConfigSchema = ConfigFieldsSchema.superRefine((c, ctx) => {
+  // Half a Twilio setup would silently send every SMS to the sink: name what is missing.
+  const missing = TWILIO_VARIABLES.filter((k) => c[k] === undefined);
+  if (missing.length === 0 || missing.length === TWILIO_VARIABLES.length) return;
+  for (const key of missing) {
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `${key} is required when any TWILIO_* variable is set (set all three, or none to send SMS through the local sink)`,
+    });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -8,11 +8,11 @@ import type { Reason } from "../core/engine/statuses";
 import { normalizeEmail } from "../core/people";
 import { replyToken, unsubscribeToken } from "../core/tokens";
 import type { FaultStep } from "../testing/hooks";
+import type { SmsTransport } from "../transport/sms";
 import {
   type OutgoingEmail,
   OutgoingEmailSchema,
   type OutgoingSms,
-  OutgoingSmsSchema,
   type SendResult,
   type Transport,
 } from "../transport/types";
@@ -24,6 +24,7 @@ import {
   type MailboxData,
   type PersonData,
 } from "./data";
+import { resendSms, sendSms } from "./sms-send";
 import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
 import { applyDecision, SYSTEM, timingOf, toState } from "./transitions";
 import type { AddressValidator } from "./validate";
@@ -44,6 +45,8 @@ export type PipelineContext = {
   now: () => number;
   quota: QuotaClient;
   transport: Transport;
+  /** How SMS leave: Twilio when configured, else the sink (workers/campaign/sms-send.ts). */
+  sms: SmsTransport;
   validate: AddressValidator;
   /** Base of tracking and unsubscribe links; its host names our Message-IDs. */
   publicUrl: string;
@@ -330,12 +333,7 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
   if (committedEmails.length > 0) {
     await send(c, committedEmails, batchId);
   }
-  if (committedSms.length > 0) {
-    await c.fault?.("before_send");
-    const results = await c.transport.sendSms(committedSms.map((m) => smsPayload(m)));
-    await c.fault?.("after_send");
-    record(c, results);
-  }
+  if (committedSms.length > 0) await sendSms(c, committedSms);
 }
 
 /**
@@ -485,10 +483,6 @@ async function settleReservations(c: PipelineContext) {
   }
 }
 
-function smsPayload(m: Message): OutgoingSms {
-  return OutgoingSmsSchema.parse(JSON.parse(m.payload ?? "null"));
-}
-
 function emailPayload(m: Message): OutgoingEmail {
   return OutgoingEmailSchema.parse(JSON.parse(m.payload ?? "null"));
 }
@@ -503,19 +497,21 @@ async function send(c: PipelineContext, messages: Message[], batchId: string) {
   record(c, results);
 }
 
-/** Messages persisted as in flight (a crash, or a retry) go out again with the same key and payload. */
+/**
+ * Messages persisted as in flight (a crash, or a retry): emails go out again with the same
+ * key and payload; SMS, which have no key, are looked up before anything is resent.
+ */
 async function resendInFlight(c: PipelineContext) {
   const inFlight = c.store.inFlightDue(c.now(), 1_000);
   if (inFlight.length === 0) return;
   const byBatch = new Map<string, Message[]>();
-  for (const m of inFlight)
+  for (const m of inFlight) {
+    if (m.channel !== "email") continue;
     byBatch.set(m.batchId ?? m.id, [...(byBatch.get(m.batchId ?? m.id) ?? []), m]);
-  for (const [batchId, group] of byBatch) {
-    const emails = group.filter((m) => m.channel === "email");
-    const texts = group.filter((m) => m.channel === "sms");
-    if (emails.length) await send(c, emails, batchId);
-    if (texts.length) record(c, await c.transport.sendSms(texts.map(smsPayload)));
   }
+  for (const [batchId, emails] of byBatch) await send(c, emails, batchId);
+  const texts = inFlight.filter((m) => m.channel === "sms");
+  if (texts.length > 0) await resendSms(c, texts);
 }
 
 /** Applies the provider's answers, each on its own, to the state as it is NOW. */

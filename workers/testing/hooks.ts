@@ -18,6 +18,15 @@ export const engineHooks: {
   fault?: (step: FaultStep, campaignId: string, crash: () => void) => Promise<void> | void;
   /** Sends through Resend at this URL and key instead of the configured transport. */
   resend?: { apiKey: string; baseUrl: string; ratePerSecond?: number };
+  /** Sends SMS through Twilio at this URL and account instead of the configured transport. */
+  twilio?: {
+    accountSid: string;
+    authToken: string;
+    from: string;
+    baseUrl: string;
+    /** How long the Twilio transport waits for an answer (tests make timeouts quick). */
+    timeoutMs?: number;
+  };
   /** Called before each D1 mirror write; throw to simulate D1 failing. */
   beforeMirrorWrite?: (campaignId: string) => void;
   /** How long the Resend transport waits for an answer (tests make timeouts quick). */
@@ -28,6 +37,7 @@ export function resetEngineHooks(): void {
   engineHooks.transport = undefined;
   engineHooks.fault = undefined;
   engineHooks.resend = undefined;
+  engineHooks.twilio = undefined;
   engineHooks.beforeMirrorWrite = undefined;
   engineHooks.providerTimeoutMs = undefined;
 }
