@@ -4,10 +4,17 @@
  *   (a) enroll 10,000 prospects in one API call;
  *   (b) due-stage throughput through the sink, next to a bare SQLite DO doing the same
  *       shape of writes, and their ratio;
- *   (c) Account DO reservations/s with 50 concurrent callers against one daily limit.
- * It checks its own counts and exits 1 when one is wrong (2 when it could not run).
+ *   (c) Account DO reservations/s with 50 concurrent callers against one daily limit;
+ *   (d) emails/s through Resend — the fake on loopback enforcing 5 requests/s — with
+ *       batches of 100, as a % of the 500 emails/s ceiling, and the 429s it answered;
+ *   (e) the same with 1% of send requests failing transiently (seeded 500/429/timeout).
+ * It checks its own counts (for (d) and (e): the fake accepted exactly one email per
+ * prospect, every prospect Complete) and exits 1 when one is wrong (2 when it could not run).
  *
- *   npm run bench [-- --people 10000] [-- --keep]
+ *   npm run bench [-- --people 10000] [-- --campaigns 4] [-- --only abcde] [-- --keep]
+ * --campaigns: how many campaigns, each from its own mailbox, share (d)'s and (e)'s people.
+ * --only: run some of the phases (a full run is what the figures mean).
+ * BUILD_DIR=<dir>: the Remix server build to use, as vite.config.ts reads it (default build/).
  * BENCH_DIR=<dir> puts the bundle and state there (default: a fresh temp dir, removed after).
  * BENCH_INSPECTOR_PORT=<port> opens workerd's inspector on 127.0.0.1 for a CPU profile.
  */
@@ -35,10 +42,18 @@ import { db, schema } from "@workers/db/client";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import { z } from "zod";
+import {
+  type FakeControl,
+  type FakeStats,
+  fakeControl,
+  fakeStats,
+} from "../tests/fakes/resend-control";
+import { type ResendFake, startResendFake } from "../tests/fakes/resend-server";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BENCH_WORKER = join(ROOT, "bench", "worker.ts");
-const REMIX_BUILD = join(ROOT, "build", "server", "index.js");
+/** BUILD_DIR as vite.config.ts reads it: a private build while another runs in build/. */
+const REMIX_BUILD = join(resolve(ROOT, process.env.BUILD_DIR ?? "build"), "server", "index.js");
 const MIGRATIONS = join(ROOT, "db", "migrations");
 
 const quietEnv = {
@@ -49,13 +64,33 @@ const quietEnv = {
 };
 Object.assign(process.env, quietEnv);
 
-/** Bounds: every wait in the bench ends, and the whole run stays well under 5 minutes. */
+/** Bounds: every wait in the bench ends, and the whole run stays under 6 minutes. */
 const LIMITS = {
   engineMs: 150_000,
+  /** (d) and (e) each: ~20 s of sends, plus one 5xx backoff (15–30 s, twice if unlucky). */
+  resendMs: 120_000,
   mirrorMs: 60_000,
   bareMs: 60_000,
   pollMs: 200,
   requestMs: 120_000,
+};
+
+/**
+ * (d) and (e): the provider's limit and batch size make the ceiling, 5 × 100 = 500 emails/s.
+ * (e)'s seed is fixed so that the run is repeatable; with this one the fake's draws put one
+ * timeout, one 429 and one 500 among the first ~100 send requests (request 33, 54 and 70),
+ * so every kind of transient failure happens during the run. The timeout holds the request
+ * 300 ms, well inside the transport's 10 s, so it delays an answer rather than losing one.
+ */
+const RESEND = {
+  ratePerSecond: 5,
+  batch: 100,
+  faults: {
+    randomFailureRate: 0.01,
+    seed: 153,
+    randomFailureKinds: ["500", "429", "timeout"],
+    randomTimeoutMs: 300,
+  } satisfies FakeControl,
 };
 
 /** (c): 2 rounds of 50 callers × 20 calls × 3 units = 6,000 asked of a limit of 5,000. */
@@ -170,7 +205,16 @@ async function bundle(dir: string, remixBuild: string): Promise<string> {
   return script;
 }
 
-function startMiniflare(scriptPath: string, stateDir: string): Miniflare {
+/**
+ * The Worker's Miniflare options; `resend` points its email transport at a provider (the
+ * fake), otherwise it sends through the local sink as in development.
+ */
+function miniflareOptions(
+  scriptPath: string,
+  stateDir: string,
+  authSecret: string,
+  resend: { apiKey: string; baseUrl: string; ratePerSecond: number } | null = null,
+) {
   const inspectorPort = z.coerce
     .number()
     .int()
@@ -185,13 +229,20 @@ function startMiniflare(scriptPath: string, stateDir: string): Miniflare {
       { className: d.class_name, useSQLite: true },
     ]),
   );
+  const provider: Record<string, string> = resend
+    ? {
+        RESEND_API_KEY: resend.apiKey,
+        RESEND_BASE_URL: resend.baseUrl,
+        RESEND_RATE_PER_SECOND: String(resend.ratePerSecond),
+      }
+    : {};
   const options = convertV4MiniflareOptions({
     modules: true,
     scriptPath,
     modulesRoot: dirname(scriptPath),
     compatibilityDate: root.compatibility_date,
     compatibilityFlags: root.compatibility_flags,
-    bindings: { ...root.vars, AUTH_SECRET: randomBytes(32).toString("hex") },
+    bindings: { ...root.vars, AUTH_SECRET: authSecret, ...provider },
     d1Databases: Object.fromEntries(root.d1_databases.map((d) => [d.binding, d.binding])),
     durableObjects: { ...durableObjects, BareLoop: { className: "BareLoop", useSQLite: true } },
     // On disk, as wrangler dev keeps it: each commit of a DO is a real write.
@@ -202,7 +253,7 @@ function startMiniflare(scriptPath: string, stateDir: string): Miniflare {
     ...(inspectorPort ? { inspectorPort, inspectorHost: "127.0.0.1" } : {}),
   });
   // Not advertised to other local sessions' dev registries.
-  return new Miniflare({ ...options, enableDevRegistry: false });
+  return { ...options, enableDevRegistry: false };
 }
 
 type Bench = {
@@ -251,7 +302,17 @@ async function migrate(d1: D1Database) {
 
 // ── seed: teams, keys, a mailbox, people (through the project's own data layer)
 
-type Team = { teamId: string; userId: string; key: string; mailboxId: string; people: string[] };
+type Team = {
+  label: string;
+  teamId: string;
+  userId: string;
+  key: string;
+  mailboxId: string;
+  people: string[];
+};
+
+/** The address seedTeam gives the i-th person of a team. */
+const personAddress = (label: string, i: number) => `person.${i}@${label}.example.test`;
 
 async function seedTeam(
   d1: D1Database,
@@ -273,23 +334,35 @@ async function seedTeam(
     .values({ id: `member_${label}`, organizationId: teamId, userId, role: "owner" });
   await d.insert(schema.teamSettings).values({ teamId, timeZone: "UTC", ...limits });
   const { key } = await createApiKey(d, { teamId, userId, name: "bench" });
-  const mailboxId = `mailbox_${label}`;
-  await d.insert(schema.mailbox).values({
-    id: mailboxId,
-    teamId,
-    userId,
-    address: `sender.${label}@beacon.test`,
-    name: "Bench Sender",
-    canSend: true,
-    syncToken: newSyncToken((bytes) => new Uint8Array(randomBytes(bytes.length))),
-  });
+  const mailboxId = await addMailbox(d1, { teamId, userId }, label);
   const inputs: PersonInput[] = Array.from({ length: peopleCount }, (_, i) => ({
     firstName: `Person${i}`,
     lastName: label,
-    emails: [{ address: `person.${i}@${label}.example.test`, type: "personal" }],
+    emails: [{ address: personAddress(label, i), type: "personal" }],
   }));
   const people = await insertPeople(d, teamId, userId, inputs);
-  return { teamId, userId, key, mailboxId, people };
+  return { label, teamId, userId, key, mailboxId, people };
+}
+
+/** A mailbox allowed to send (canSend), as one whose address was confirmed. */
+async function addMailbox(
+  d1: D1Database,
+  owner: { teamId: string; userId: string },
+  label: string,
+): Promise<string> {
+  const id = `mailbox_${label}`;
+  await db({ DB: d1 })
+    .insert(schema.mailbox)
+    .values({
+      id,
+      teamId: owner.teamId,
+      userId: owner.userId,
+      address: `sender.${label}@beacon.test`,
+      name: "Bench Sender",
+      canSend: true,
+      syncToken: newSyncToken((bytes) => new Uint8Array(randomBytes(bytes.length))),
+    });
+  return id;
 }
 
 // ── API shapes the bench reads
@@ -324,7 +397,12 @@ const BareStatus = z.object({
 });
 const ReserveAnswer = z.object({ granted: z.array(z.array(z.number())) });
 
-async function createCampaign(b: Bench, team: Team, name: string): Promise<string> {
+async function createCampaign(
+  b: Bench,
+  team: Team,
+  name: string,
+  mailboxId = team.mailboxId,
+): Promise<string> {
   const view = CampaignView.parse(
     await b.fetch("/api/v1/campaigns", {
       method: "POST",
@@ -336,7 +414,7 @@ async function createCampaign(b: Bench, team: Team, name: string): Promise<strin
           {
             type: "email",
             delayMinutes: 0,
-            mailboxId: team.mailboxId,
+            mailboxId,
             subject: "Hello {{firstName}}",
             body: "Hi {{firstName}},\n\nThis is the bench's first stage.\n\n{{senderName}}",
           },
@@ -347,13 +425,13 @@ async function createCampaign(b: Bench, team: Team, name: string): Promise<strin
   return view.id;
 }
 
-async function enroll(b: Bench, team: Team, campaignId: string) {
+async function enroll(b: Bench, team: Team, campaignId: string, personIds = team.people) {
   const started = performance.now();
   const answer = EnrollAnswer.parse(
     await b.fetch(`/api/v1/campaigns/${campaignId}/prospects`, {
       method: "POST",
       key: team.key,
-      body: { personIds: team.people },
+      body: { personIds },
     }),
   );
   return { ms: performance.now() - started, answer };
@@ -592,6 +670,176 @@ async function benchReservations(b: Bench, team: Team) {
 
 const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
 
+// ── (d), (e) sending through Resend: the fake on loopback enforcing the provider's rate
+
+type ResendRun = {
+  label: "(d)" | "(e)";
+  /** The provider key of the run: the fake keeps its state per key, the engine its Pacer. */
+  apiKey: string;
+  faults: FakeControl;
+};
+
+type ResendResult = {
+  n: number;
+  campaigns: number;
+  /** Engine clock: first activation → last email recorded sent, and → 99% of them. */
+  elapsedMs: number;
+  p99Ms: number;
+  wallMs: number;
+  stats: FakeStats;
+  batches: number;
+  largestBatch: number;
+};
+
+/**
+ * The people split over `campaigns` campaigns, each sending from its own mailbox (a team
+ * sending from several mailboxes at once), all Active together through one provider key.
+ */
+async function benchResend(
+  b: Bench,
+  fake: ResendFake,
+  team: Team,
+  mailboxes: string[],
+  run: ResendRun,
+): Promise<ResendResult> {
+  const { label } = run;
+  const n = team.people.length;
+  await fakeControl(fake.url, run.apiKey, {
+    rateLimitPerSecond: RESEND.ratePerSecond,
+    ...run.faults,
+  });
+  const per = Math.ceil(n / mailboxes.length);
+  const parts = mailboxes
+    .map((mailboxId, i) => ({ mailboxId, people: team.people.slice(i * per, (i + 1) * per) }))
+    .filter((p) => p.people.length > 0);
+  const campaignIds: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    const id = await createCampaign(b, team, `Bench ${label} Resend ${i + 1}`, part.mailboxId);
+    const enrolled = await enroll(b, team, id, part.people);
+    check(`${label} campaign ${i + 1} enrolled`, enrolled.answer.enrolled, part.people.length);
+    await waitForEnrollMirror(b, id, part.people.length, `${label} campaign ${i + 1}`);
+    campaignIds.push(id);
+  }
+
+  console.log(
+    `${label} ${fmt(n)} enrolled in ${parts.length} campaign(s); activating, sends start now`,
+  );
+  const wallStart = performance.now();
+  const activatedAt: number[] = [];
+  for (const id of campaignIds) {
+    const view = CampaignView.parse(
+      await b.fetch(`/api/v1/campaigns/${id}/activate`, { method: "POST", key: team.key }),
+    );
+    activatedAt.push(Date.parse(view.updatedAt));
+  }
+  const views = () =>
+    Promise.all(
+      campaignIds.map(async (id) =>
+        CampaignView.parse(await b.fetch(`/api/v1/campaigns/${id}`, { key: team.key })),
+      ),
+    );
+  const settled = await waitFor(LIMITS.resendMs, async () => {
+    const all = await views();
+    return all.every((v) => (v.statusCounts.active ?? 0) === 0) ? all : null;
+  });
+  const wallMs = performance.now() - wallStart;
+  if (!settled) {
+    const counts = (await views()).map((v) => v.statusCounts);
+    throw new BenchError(
+      `${label} not done after ${LIMITS.resendMs / 1000} s: ${JSON.stringify(counts)}`,
+    );
+  }
+  check(`${label} prospects Complete`, sum(settled.map((v) => v.statusCounts.complete ?? 0)), n);
+
+  // Exactly once, as the provider saw it: one accepted email per address, nothing else.
+  const stats = await fakeStats(fake.url, run.apiKey);
+  check(`${label} fake: emails accepted`, stats.accepted, n);
+  check(`${label} fake: distinct recipients`, Object.keys(stats.byTo).length, n);
+  const expected = Array.from({ length: n }, (_, i) => personAddress(team.label, i));
+  check(
+    `${label} fake: each prospect's address exactly once`,
+    expected.filter((address) => stats.byTo[address] !== 1).length,
+    0,
+  );
+  check(`${label} fake: 409 answers`, stats.conflicts409, 0);
+  check(
+    `${label} fake: every email sent under an idempotency key`,
+    stats.emails.filter((e) => e.idempotencyKey === null).length,
+    0,
+  );
+  const perBatch = new Map<string, number>();
+  for (const e of stats.emails) {
+    const key = e.idempotencyKey ?? e.id;
+    perBatch.set(key, (perBatch.get(key) ?? 0) + 1);
+  }
+
+  // The same from the engine's side, through its D1 mirror (it trails by an alarm or two;
+  // in flight shows there as Waiting, so the mirror has settled when no row is Waiting).
+  const inCampaigns = `campaign_id IN (${campaignIds.map(() => "?").join(", ")})`;
+  const byStatus = async () => {
+    const rows = await b.d1
+      .prepare(
+        `SELECT status, count(*) AS n FROM email_log WHERE ${inCampaigns} GROUP BY status ORDER BY status`,
+      )
+      .bind(...campaignIds)
+      .all<{ status: string; n: number }>();
+    return Object.fromEntries(rows.results.map((r) => [r.status, Number(r.n)]));
+  };
+  const mirrored =
+    (await waitFor(LIMITS.mirrorMs, async () => {
+      const counts = await byStatus();
+      return (counts.waiting ?? 0) === 0 ? counts : null;
+    })) ?? (await byStatus());
+  check(`${label} Email Log rows sent (D1)`, mirrored.sent ?? 0, n);
+  check(`${label} Email Log rows, any status`, sum(Object.values(mirrored)), n);
+  if ((mirrored.sent ?? 0) !== n) {
+    const reasons = await b.d1
+      .prepare(
+        `SELECT status, reason, count(*) AS n FROM email_log WHERE ${inCampaigns} AND status != 'sent' GROUP BY status, reason ORDER BY n DESC LIMIT 5`,
+      )
+      .bind(...campaignIds)
+      .all<{ status: string; reason: string | null; n: number }>();
+    for (const r of reasons.results) {
+      console.log(`${label} Email Log: ${r.n} ${r.status} — ${r.reason ?? "no reason"}`);
+    }
+  }
+  const sentAt = await b.d1
+    .prepare(
+      `SELECT sent_at AS t FROM email_log WHERE ${inCampaigns} AND sent_at IS NOT NULL ORDER BY sent_at`,
+    )
+    .bind(...campaignIds)
+    .all<{ t: number }>();
+  const times = sentAt.results.map((r) => Number(r.t));
+  const start = Math.min(...activatedAt);
+  const at = (q: number) => (times[Math.max(0, Math.ceil(q * times.length) - 1)] ?? start) - start;
+  return {
+    n,
+    campaigns: campaignIds.length,
+    elapsedMs: at(1),
+    p99Ms: at(0.99),
+    wallMs,
+    stats,
+    batches: perBatch.size,
+    largestBatch: Math.max(0, ...perBatch.values()),
+  };
+}
+
+/**
+ * emails/s as a share of the ceiling. Each request is charged its full pacing interval:
+ * a perfect run of k requests makes its last at (k - 1) intervals, and ends at k.
+ */
+function resendRate(r: ResendResult) {
+  const seconds = r.elapsedMs / 1000 + 1 / RESEND.ratePerSecond;
+  const perS = r.stats.accepted / seconds;
+  return { perS, share: perS / (RESEND.ratePerSecond * RESEND.batch), seconds };
+}
+
+/** 429s by origin: the rate limiter answers before a request counts as a send request. */
+function tooMany(stats: FakeStats) {
+  const limiter = stats.requests - stats.sendRequests;
+  return { limiter, injected: stats.rateLimited429 - limiter, total: stats.rateLimited429 };
+}
+
 // ── main
 
 function table(rows: [string, string, string][]) {
@@ -600,14 +848,39 @@ function table(rows: [string, string, string][]) {
   return rows.map((r) => `  ${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`).join("\n");
 }
 
+function resendRow(label: string, r: ResendResult): [string, string, string] {
+  const { perS, share } = resendRate(r);
+  const ceiling = RESEND.ratePerSecond * RESEND.batch;
+  const t = tooMany(r.stats);
+  const s = (ms: number) => `${fmt(ms / 1000, 2)} s`;
+  const faults =
+    r.stats.failuresInjected > 0
+      ? `; ${r.stats.failuresInjected} faults injected (${t.injected} of them 429s), ${r.stats.idempotentReplays} idempotent replays`
+      : "";
+  return [
+    label,
+    `${fmt(share * 100, 1)} %`,
+    `${fmt(perS)} of ${fmt(ceiling)} emails/s: ${fmt(r.stats.accepted)} in ${s(r.elapsedMs)} (99% in ${s(r.p99Ms)}) on the DO clock (${s(r.wallMs)} polled), ${r.campaigns} campaign(s)/mailboxes; ${r.stats.sendRequests} send requests in ${r.batches} batches (largest ${r.largestBatch}); 429s: ${t.total} (${t.limiter} from the rate limiter)${faults}`,
+  ];
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       people: { type: "string", default: "10000" },
+      campaigns: { type: "string", default: "4" },
+      only: { type: "string", default: "abcde" },
       keep: { type: "boolean", default: false },
     },
   });
   const peopleCount = z.coerce.number().int().min(100).max(10_000).parse(values.people);
+  const campaignCount = z.coerce.number().int().min(1).max(10).parse(values.campaigns);
+  const phases = new Set(
+    z
+      .string()
+      .regex(/^[a-e]+$/, "--only takes phase letters, e.g. --only de")
+      .parse(values.only),
+  );
   const dir = process.env.BENCH_DIR
     ? resolve(process.env.BENCH_DIR)
     : mkdtempSync(join(tmpdir(), "beacon-bench-"));
@@ -618,12 +891,15 @@ async function main(): Promise<number> {
 
   const remixSnapshot = join(ROOT, ".wrangler", `bench-remix-${process.pid}`);
   let mf: Miniflare | null = null;
+  let fake: ResendFake | null = null;
   try {
     const script = await bundle(dir, await snapshotRemixBuild(remixSnapshot));
     rmSync(remixSnapshot, { recursive: true, force: true });
-    mf = startMiniflare(script, join(dir, "state"));
+    const stateDir = join(dir, "state");
+    const authSecret = randomBytes(32).toString("hex");
+    mf = new Miniflare(miniflareOptions(script, stateDir, authSecret));
     await mf.ready;
-    const b = await connect(mf);
+    let b = await connect(mf);
     const migrations = await migrate(b.d1);
     const seedStart = performance.now();
     const team = await seedTeam(
@@ -643,58 +919,108 @@ async function main(): Promise<number> {
       `Seeded ${fmt(peopleCount)} people in ${fmt(seedMs / 1000, 2)} s (${migrations} migrations applied).`,
     );
 
-    const a = await benchEnroll(b, team);
-    console.log(`(a) enrolled ${fmt(peopleCount)} in ${fmt(a.ms / 1000, 2)} s`);
-    const engine = await benchEngine(b, team);
-    console.log(`(b) engine sent ${fmt(engine.n)} in ${fmt(engine.doMs / 1000, 2)} s`);
-    const bare = await benchBare(b, peopleCount);
-    console.log(`(b) bare loop moved ${fmt(bare.n)} rows in ${fmt(bare.doMs / 1000, 3)} s`);
-    const c = await benchReservations(b, quota);
-    const cMs = sum(c.rounds);
-    console.log(`(c) ${fmt(c.total)} reservations in ${fmt(cMs / 1000, 2)} s`);
-
-    const sendsPerS = (engine.n / engine.doMs) * 1000;
-    const rowsPerS = (bare.n / bare.doMs) * 1000;
     const s = (ms: number, digits = 2) => `${fmt(ms / 1000, digits)} s`;
-    const { callers, calls, n: units } = RESERVE.round;
-    const rows: [string, string, string][] = [
-      ["figure", "value", "detail"],
-      [
+    const rows: [string, string, string][] = [["figure", "value", "detail"]];
+
+    if (phases.has("a")) {
+      const a = await benchEnroll(b, team);
+      console.log(`(a) enrolled ${fmt(peopleCount)} in ${fmt(a.ms / 1000, 2)} s`);
+      rows.push([
         `(a) enroll ${fmt(peopleCount)}, one POST`,
         s(a.ms),
         `${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer`,
-      ],
-      [
-        "(b) enroll, a second campaign",
-        s(engine.enrollMs),
-        "the same people, Active in (a)'s campaign",
-      ],
-      [
-        "(b) engine sends, sink",
-        `${fmt(sendsPerS)} /s`,
-        `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled)`,
-      ],
-      [
-        "(b) bare DO loop, same writes",
-        `${fmt(rowsPerS)} /s`,
-        `${fmt(bare.n)} rows in ${s(bare.doMs, 3)} on the DO clock (${s(bare.wallMs)} polled)`,
-      ],
-      [
-        "(b) ratio engine / bare",
-        fmt(sendsPerS / rowsPerS, 3),
-        `the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
-      ],
-      ...c.rounds.map((ms, i): [string, string, string] => [
-        `(c) reserve, ${callers} callers, round ${i + 1}`,
-        `${fmt((c.perRound / ms) * 1000)} /s`,
-        `${fmt(c.perRound)} calls of ${units} in ${s(ms)}; ledger held ${fmt(i * c.perRound)} reservations before`,
-      ]),
-      [
-        "(c) reserve, all rounds",
-        `${fmt((c.total / cMs) * 1000)} /s`,
-        `granted ${fmt(c.expected)} = min(demand ${fmt(c.demand)}, limit ${fmt(RESERVE.limit)}); ${callers}×${calls} calls a round`,
-      ],
-    ];
+      ]);
+    }
+
+    if (phases.has("b")) {
+      const engine = await benchEngine(b, team);
+      console.log(`(b) engine sent ${fmt(engine.n)} in ${fmt(engine.doMs / 1000, 2)} s`);
+      const bare = await benchBare(b, peopleCount);
+      console.log(`(b) bare loop moved ${fmt(bare.n)} rows in ${fmt(bare.doMs / 1000, 3)} s`);
+      const sendsPerS = (engine.n / engine.doMs) * 1000;
+      const rowsPerS = (bare.n / bare.doMs) * 1000;
+      rows.push(
+        [
+          "(b) enroll, a second campaign",
+          s(engine.enrollMs),
+          phases.has("a") ? "the same people, Active in (a)'s campaign" : "the first campaign",
+        ],
+        [
+          "(b) engine sends, sink",
+          `${fmt(sendsPerS)} /s`,
+          `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled)`,
+        ],
+        [
+          "(b) bare DO loop, same writes",
+          `${fmt(rowsPerS)} /s`,
+          `${fmt(bare.n)} rows in ${s(bare.doMs, 3)} on the DO clock (${s(bare.wallMs)} polled)`,
+        ],
+        [
+          "(b) ratio engine / bare",
+          fmt(sendsPerS / rowsPerS, 3),
+          `the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
+        ],
+      );
+    }
+
+    if (phases.has("c")) {
+      const c = await benchReservations(b, quota);
+      const cMs = sum(c.rounds);
+      console.log(`(c) ${fmt(c.total)} reservations in ${fmt(cMs / 1000, 2)} s`);
+      const { callers, calls, n: units } = RESERVE.round;
+      rows.push(
+        ...c.rounds.map((ms, i): [string, string, string] => [
+          `(c) reserve, ${callers} callers, round ${i + 1}`,
+          `${fmt((c.perRound / ms) * 1000)} /s`,
+          `${fmt(c.perRound)} calls of ${units} in ${s(ms)}; ledger held ${fmt(i * c.perRound)} reservations before`,
+        ]),
+        [
+          "(c) reserve, all rounds",
+          `${fmt((c.total / cMs) * 1000)} /s`,
+          `granted ${fmt(c.expected)} = min(demand ${fmt(c.demand)}, limit ${fmt(RESERVE.limit)}); ${callers}×${calls} calls a round`,
+        ],
+      );
+    }
+
+    // (d), (e): the same Worker and state, restarted with its email transport on the fake.
+    const resendRuns: (ResendRun & { title: string })[] = [
+      {
+        label: "(d)" as const,
+        title: `(d) Resend fake, ${RESEND.ratePerSecond} req/s × ${RESEND.batch}`,
+        apiKey: `re_bench_d_${randomBytes(8).toString("hex")}`,
+        faults: {},
+      },
+      {
+        label: "(e)" as const,
+        title: "(e) the same, 1% transient faults",
+        apiKey: `re_bench_e_${randomBytes(8).toString("hex")}`,
+        faults: RESEND.faults,
+      },
+    ].filter((run) => phases.has(run.label[1]));
+    if (resendRuns.length > 0) {
+      fake = await startResendFake({ maxEmailsKept: peopleCount });
+      const mailboxes = [team.mailboxId];
+      for (let i = 2; i <= campaignCount; i++) {
+        mailboxes.push(await addMailbox(b.d1, team, `${team.label}_${i}`));
+      }
+      for (const run of resendRuns) {
+        await mf.setOptions(
+          miniflareOptions(script, stateDir, authSecret, {
+            apiKey: run.apiKey,
+            baseUrl: fake.url,
+            ratePerSecond: RESEND.ratePerSecond,
+          }),
+        );
+        b = await connect(mf);
+        const r = await benchResend(b, fake, team, mailboxes, run);
+        const { perS, share } = resendRate(r);
+        console.log(
+          `${run.label} Resend fake: ${fmt(r.stats.accepted)} of ${fmt(r.n)} accepted in ${s(r.elapsedMs)}, ${fmt(perS)} emails/s = ${fmt(share * 100, 1)}% of the ceiling`,
+        );
+        rows.push(resendRow(run.title, r));
+      }
+    }
+
     const failed = checks.filter((x) => !x.ok);
     console.log(
       `\nBeacon bench — Miniflare in-process, workerd, disk state, tracing off; ${cpus().length} cores, load ${fmt(loadBefore, 1)} → ${fmt(loadavg()[0], 1)}; ${fmt((performance.now() - benchStart) / 1000, 0)} s in all\n`,
@@ -706,6 +1032,7 @@ async function main(): Promise<number> {
   } finally {
     rmSync(remixSnapshot, { recursive: true, force: true });
     await mf?.dispose();
+    await fake?.close();
     if (values.keep || process.env.BENCH_DIR) console.log(`Bundle and state kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
