@@ -262,9 +262,41 @@ export const mailbox = sqliteTable(
     /** Why the mailbox cannot send or capture, in words, when it cannot. */
     problem: text("problem"),
     checkedAt: integer("checked_at", { mode: "timestamp_ms" }),
+    /** When a member opened the confirmation link emailed to the address (Resend only). */
+    confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+    /** SHA-256 (hex) of the latest confirmation link's token; the token itself is never kept. */
+    confirmTokenHash: text("confirm_token_hash").unique(),
+    /** When that link was emailed; it expires a week later. */
+    confirmSentAt: integer("confirm_sent_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("mailbox_team_address_idx").on(t.teamId, t.address)],
+);
+
+/**
+ * A team's sending domain, registered with Resend. One team per domain name across all
+ * of Beacon: the unique index on `name` is what refuses a second team (and arbitrates
+ * two teams adding it at once).
+ */
+export const sendingDomain = sqliteTable(
+  "sending_domain",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    name: text("name").notNull(),
+    /** Resend's id; null only while the registration call is in flight. */
+    resendId: text("resend_id").unique(),
+    /** Resend's status (not_started, pending, verified, failed, …), or "registering". */
+    status: text("status").notNull(),
+    /** JSON array of the DNS records to publish, as Resend last reported them. */
+    records: text("records").notNull().default("[]"),
+    checkedAt: integer("checked_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("sending_domain_name_idx").on(t.name),
+    uniqueIndex("sending_domain_team_name_idx").on(t.teamId, t.name),
+  ],
 );
 
 /** The campaign index (lists, WebSocket authorization); the Campaign DO is the source of truth. */

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import * as build from "virtual:remix-build";
 import { api as apiRouter } from "@workers/api/index";
 import { hashApiKey } from "@workers/auth/api-keys";
+import { hashConfirmToken, newConfirmToken } from "@workers/data/confirmation-email";
 import { createMailbox } from "@workers/data/mailboxes";
 import { db, schema } from "@workers/db/client";
 import { eq } from "drizzle-orm";
@@ -30,6 +31,8 @@ type World = {
   campaignId: string;
   waitingMessageId: string;
   sentMessageId: string;
+  domainId: string;
+  confirmToken: string;
 };
 let w: World;
 
@@ -104,6 +107,25 @@ beforeAll(async () => {
   const waiting = log.find((m) => m.status === "waiting");
   const sent = log.find((m) => m.status === "sent");
 
+  // Team B's sending domain and a pending confirmation link for its mailbox, written as
+  // Resend and the confirmation email would leave them (this file runs on the sink).
+  const domainId = crypto.randomUUID();
+  await db(env)
+    .insert(schema.sendingDomain)
+    .values({
+      id: domainId,
+      teamId: b.teamId,
+      name: "teamb.test",
+      resendId: `resend-${domainId}`,
+      status: "pending",
+      checkedAt: new Date(),
+    });
+  const confirmToken = newConfirmToken();
+  await db(env)
+    .update(schema.mailbox)
+    .set({ confirmTokenHash: await hashConfirmToken(confirmToken), confirmSentAt: new Date() })
+    .where(eq(schema.mailbox.id, mailbox.mailbox.id));
+
   const key = await db(env).query.apiKey.findFirst({
     where: eq(schema.apiKey.keyHash, await hashApiKey(b.key)),
   });
@@ -128,6 +150,8 @@ beforeAll(async () => {
     campaignId: campaign.id,
     waitingMessageId: waiting.id,
     sentMessageId: sent.id,
+    domainId,
+    confirmToken,
   };
 });
 
@@ -143,6 +167,9 @@ async function state() {
     campaigns: await asB("/api/v1/campaigns"),
     mailbox: await d.query.mailbox.findFirst({ where: eq(schema.mailbox.id, w.mailboxId) }),
     key: await d.query.apiKey.findFirst({ where: eq(schema.apiKey.id, w.keyId) }),
+    domain: await d.query.sendingDomain.findFirst({
+      where: eq(schema.sendingDomain.id, w.domainId),
+    }),
     members: await d.query.member.findMany({ where: eq(schema.member.organizationId, w.b.teamId) }),
     invitation: await d.query.invitation.findFirst({
       where: eq(schema.invitation.id, w.invitationId),
@@ -199,6 +226,9 @@ const API_CASES: Record<string, ApiCase> = {
     path: campaignPath("/prospects.csv"),
     control: true,
   },
+  // Team B's own key gets 409 here: this file runs on the sink, with no provider to ask.
+  "POST /api/v1/domains/:id/check": { path: () => `/api/v1/domains/${w.domainId}/check` },
+  "DELETE /api/v1/domains/:id": { path: () => `/api/v1/domains/${w.domainId}` },
   "POST /api/v1/email-log/:id/cancel": {
     path: () => `/api/v1/email-log/${w.waitingMessageId}/cancel`,
   },
@@ -341,6 +371,18 @@ const PAGE_CASES: Record<string, PageCase> = {
     path: () => "/mailboxes",
     form: () => ({ intent: "resync", mailboxId: w.mailboxId }),
   },
+  "GET /mailboxes/confirm/:token": {
+    pattern: "mailboxes/confirm/:token",
+    path: () => `/mailboxes/confirm/${w.confirmToken}`,
+  },
+  "POST /settings/domains (check)": {
+    path: () => "/settings/domains",
+    form: () => ({ intent: "check", domainId: w.domainId }),
+  },
+  "POST /settings/domains (remove)": {
+    path: () => "/settings/domains",
+    form: () => ({ intent: "remove", domainId: w.domainId }),
+  },
   "POST /settings/api-keys (revoke)": {
     path: () => "/settings/api-keys",
     form: () => ({ intent: "revoke", keyId: w.keyId }),
@@ -399,6 +441,15 @@ describe("pages: team A's session with team B's ids", () => {
   });
 
   it("team B's own session can do what team A was refused", async () => {
+    const confirmed = await page(w.b.cookie, `/mailboxes/confirm/${w.confirmToken}`);
+    expect(confirmed.status).toBe(200);
+    const box = await db(env).query.mailbox.findFirst({
+      where: eq(schema.mailbox.id, w.mailboxId),
+    });
+    expect(box?.confirmedAt).not.toBeNull();
+    // On the sink there is no provider to ask, which is not a 404.
+    const check = await api(w.b.key, "POST", `/api/v1/domains/${w.domainId}/check`);
+    expect(check.status).toBe(409);
     const role = await page(w.b.cookie, "/settings/members", {
       intent: "role",
       memberId: w.bMember.memberId,

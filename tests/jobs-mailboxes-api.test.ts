@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import { createMailbox, resyncMailbox } from "@workers/data/mailboxes";
+import { addDomain } from "@workers/data/sending-domains";
 import { db, schema } from "@workers/db/client";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { z } from "zod";
+import { fakeStats } from "./fakes/resend-control";
 import { api, html, makeTeam, page, type TestUser } from "./helpers/teams";
 
 const JobBody = z.object({
@@ -255,114 +257,58 @@ describe("mailboxes without an inbound domain", () => {
 });
 
 describe("mailboxes with Resend configured", () => {
-  const resendEnv = () => ({
-    ...env,
-    RESEND_API_KEY: "re_test",
-    RESEND_BASE_URL: "http://fake.resend.test",
+  // The key and base URL come from the configuration here (not the test hook): the path
+  // production takes. Domain registration and confirmation are covered end to end in
+  // tests/sending/identity.test.ts.
+  const fakeUrl = inject("resendFakeUrl");
+  const key = `re_test_${crypto.randomUUID()}`;
+  const resendEnv = () => ({ ...env, RESEND_API_KEY: key, RESEND_BASE_URL: fakeUrl });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
-  /** Answers the Resend domains list from the Worker's own outbound fetch. */
-  function fakeResend(answer: () => Response | Promise<Response>) {
-    const seen: Request[] = [];
-    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-      const request = new Request(input, init);
-      seen.push(request);
-      if (new URL(request.url).host !== "fake.resend.test")
-        throw new Error(`unexpected fetch ${request.url}`);
-      return answer();
-    });
-    return seen;
-  }
-
-  const domains = (list: { name: string; status: string }[]) =>
-    Response.json({
-      object: "list",
-      has_more: false,
-      data: list.map((d, i) => ({
-        id: `d${i}`,
-        ...d,
-        created_at: "2026-01-01T00:00:00Z",
-        region: "us-east-1",
-      })),
-    });
-
-  it("can send from a verified domain, and asks the provider with the key", async () => {
-    const seen = fakeResend(() => domains([{ name: "verified.test", status: "verified" }]));
-    const res = await createMailbox(resendEnv(), alpha, {
-      address: "jane@verified.test",
-      name: "Jane",
-    });
-    if (!res.ok) throw new Error(res.message);
-    expect(res.mailbox).toMatchObject({ canSend: true, problem: null });
-    expect(seen[0]?.url).toMatch(/^http:\/\/fake\.resend\.test\/domains/);
-    expect(seen[0]?.headers.get("Authorization")).toBe("Bearer re_test");
-  });
-
-  it("can send from a subdomain of a verified domain", async () => {
-    fakeResend(() => domains([{ name: "verified.test", status: "verified" }]));
-    const res = await createMailbox(resendEnv(), alpha, {
-      address: "jo@mail.verified.test",
-      name: "Jo",
-    });
-    expect(res.ok && res.mailbox.canSend).toBe(true);
-  });
-
-  it("cannot send from a pending domain and says so; resync picks up the verification", async () => {
-    let status = "pending";
-    fakeResend(() => domains([{ name: "pending.test", status }]));
-    const res = await createMailbox(resendEnv(), alpha, {
-      address: "sam@pending.test",
-      name: "Sam",
-    });
-    if (!res.ok) throw new Error(res.message);
-    expect(res.mailbox.canSend).toBe(false);
-    expect(res.mailbox.problem).toBe(
-      "The domain pending.test is not verified with the email provider (status: pending).",
-    );
-    status = "verified";
-    const again = await resyncMailbox(resendEnv(), alpha.teamId, res.mailbox.id);
-    expect(again).toMatchObject({ canSend: true, problem: null });
-    const row = await db(env).query.mailbox.findFirst({
-      where: eq(schema.mailbox.id, res.mailbox.id),
-    });
-    expect(row?.canSend).toBe(true);
-  });
-
-  it("cannot send from a domain the provider does not know", async () => {
-    fakeResend(() => domains([{ name: "other.test", status: "verified" }]));
+  it("keeps a mailbox on a domain the team has not added, and says where to add it", async () => {
     const res = await createMailbox(resendEnv(), alpha, {
       address: "kim@unknown.test",
       name: "Kim",
     });
-    expect(res.ok && res.mailbox.problem).toContain("unknown.test is not registered");
+    if (!res.ok) throw new Error(res.message);
+    expect(res.mailbox.canSend).toBe(false);
+    expect(res.mailbox.problem).toMatch(
+      /^Add and verify unknown\.test under Settings → Sending domains/,
+    );
   });
 
-  it("records the provider's refusal", async () => {
-    fakeResend(() =>
-      Response.json(
-        { name: "validation_error", message: "API key is invalid", statusCode: 400 },
-        { status: 400 },
-      ),
-    );
+  it("registers domains with the configured key and base URL, and waits for verification", async () => {
+    const added = await addDomain(resendEnv(), alpha.teamId, { name: "configured.test" });
+    if (!added.ok) throw new Error(added.failure.message);
+    expect(added.domain.records.length).toBeGreaterThan(0);
+    expect((await fakeStats(fakeUrl, key)).requests).toBeGreaterThan(0);
     const res = await createMailbox(resendEnv(), alpha, {
-      address: "lee@refused.test",
-      name: "Lee",
+      address: "sam@configured.test",
+      name: "Sam",
     });
     if (!res.ok) throw new Error(res.message);
     expect(res.mailbox.canSend).toBe(false);
-    expect(res.mailbox.problem).toBe(
-      "The email provider refused the check: API key is invalid (HTTP 400)",
-    );
+    expect(res.mailbox.problem).toContain("The domain configured.test is not verified yet");
+    const again = await resyncMailbox(resendEnv(), alpha.teamId, res.mailbox.id);
+    expect(again?.canSend).toBe(false);
   });
 
-  it("records that the provider could not be reached", async () => {
-    fakeResend(() => {
+  it("reports an unreachable provider by name", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
       throw new TypeError("Network connection lost.");
     });
-    const res = await createMailbox(resendEnv(), alpha, { address: "max@down.test", name: "Max" });
-    if (!res.ok) throw new Error(res.message);
-    expect(res.mailbox.canSend).toBe(false);
-    expect(res.mailbox.problem).toMatch(/^Could not reach the email provider: /);
+    const added = await addDomain(
+      { ...env, RESEND_API_KEY: "re_test", RESEND_BASE_URL: "http://fake.resend.test" },
+      alpha.teamId,
+      { name: "down.test" },
+    );
+    expect(added).toMatchObject({
+      ok: false,
+      failure: { code: "provider_unreachable" },
+    });
+    if (!added.ok) expect(added.failure.message).toMatch(/^Could not reach the email provider: /);
   });
 });
 

@@ -7,7 +7,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { MailboxInputSchema } from "@workers/core/mailboxes";
 import {
@@ -17,7 +17,7 @@ import {
   resyncMailbox,
 } from "@workers/data/mailboxes";
 import { listMembers } from "@workers/data/members";
-import { config } from "@workers/env";
+import { resendAccount } from "@workers/data/resend-account";
 import { z } from "zod";
 import { CopyButton } from "~/lib/copy-button";
 import { Field, FormErrors } from "~/lib/forms";
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       ownerName: names.get(m.userId) ?? "a former member",
     })),
     userId: actor.userId,
-    provider: config(env).RESEND_API_KEY ? "resend" : "sink",
+    provider: resendAccount(env) ? "resend" : "sink",
     added: url.searchParams.get("added"),
     resynced: url.searchParams.get("resynced"),
   };
@@ -82,13 +82,16 @@ function Check({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
 function MailboxCard({
   mailbox,
   resynced,
+  provider,
 }: {
   mailbox: MailboxDto & { ownerName: string };
   resynced: boolean;
+  provider: string;
 }) {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("mailboxId") === mailbox.id;
   const broken = !mailbox.canSend || !mailbox.capturesReplies;
+  const awaitingLink = mailbox.confirmationSentAt !== null && mailbox.confirmedAt === null;
   return (
     <article className="card mailbox-card" aria-label={mailbox.address}>
       <header>
@@ -107,6 +110,13 @@ function MailboxCard({
       </header>
       <ul className="checks">
         <Check ok={mailbox.canSend} yes="Can send" no="Cannot send" />
+        {provider === "resend" ? (
+          <Check
+            ok={mailbox.confirmedAt !== null}
+            yes="Address confirmed"
+            no="Address not confirmed"
+          />
+        ) : null}
         <Check ok={mailbox.capturesReplies} yes="Captures replies" no="Does not capture replies" />
       </ul>
       {resynced && !broken ? (
@@ -118,13 +128,20 @@ function MailboxCard({
             {mailbox.problem ?? "This mailbox has a problem."}
             {resynced ? " (checked again just now)" : ""}
           </p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="resync" />
-            <input type="hidden" name="mailboxId" value={mailbox.id} />
-            <button type="submit" className="secondary" disabled={busy}>
-              {busy ? "Checking…" : "Resync"}
-            </button>
-          </Form>
+          <div className="actions">
+            {provider === "resend" && !mailbox.canSend ? (
+              <Link to="/settings/domains" className="button secondary">
+                Sending domains
+              </Link>
+            ) : null}
+            <Form method="post">
+              <input type="hidden" name="intent" value="resync" />
+              <input type="hidden" name="mailboxId" value={mailbox.id} />
+              <button type="submit" className="secondary" disabled={busy}>
+                {busy ? "Checking…" : awaitingLink ? "Resync and resend the link" : "Resync"}
+              </button>
+            </Form>
+          </div>
         </div>
       ) : null}
       {mailbox.syncAddress ? (
@@ -157,9 +174,15 @@ function AddMailboxForm({ provider }: { provider: string }) {
     <Form method="post" {...getFormProps(form)} className="card">
       <h2 className="card-title">Add a mailbox</h2>
       <p className="muted small">
-        {provider === "resend"
-          ? "It can send once its domain is verified with the email provider."
-          : "Mail goes to the local sink here, so any address can send."}
+        {provider === "resend" ? (
+          <>
+            It can send once its domain is verified under{" "}
+            <Link to="/settings/domains">Settings → Sending domains</Link> and the address is
+            confirmed through the link we email to it.
+          </>
+        ) : (
+          "Mail goes to the local sink here, so any address can send."
+        )}
       </p>
       <input type="hidden" name="intent" value="add" />
       <FormErrors errors={form.errors} />
@@ -193,6 +216,7 @@ export default function Mailboxes() {
       {addedBox ? (
         <div className="notice" role="status">
           Added {addedBox.address}.
+          {addedBox.canSend ? "" : " It is saved but cannot send yet: see what to do on its card."}
         </div>
       ) : null}
       <div className="side-layout">
@@ -203,7 +227,12 @@ export default function Mailboxes() {
             </div>
           ) : (
             mailboxes.map((m) => (
-              <MailboxCard key={m.id} mailbox={m} resynced={m.id === resynced} />
+              <MailboxCard
+                key={m.id}
+                mailbox={m}
+                resynced={m.id === resynced}
+                provider={provider}
+              />
             ))
           )}
         </section>

@@ -9,6 +9,7 @@ const TABS = [
   { to: "/settings", label: "Team", end: true },
   { to: "/settings/api-keys", label: "API keys", end: false },
   { to: "/settings/members", label: "Members", end: false },
+  { to: "/settings/domains", label: "Sending domains", end: false },
 ];
 
 export default function Settings() {

@@ -22,6 +22,15 @@ export async function engineTeam(label: string) {
   });
   if (!created.ok) throw new Error(created.message);
   const mailboxId = created.mailbox.id;
+  if (!created.mailbox.canSend) {
+    // With a Resend hook on, the address would need a verified domain of the team and a
+    // confirmed link first (tests/sending/identity.test.ts covers that); the engine's tests
+    // get a mailbox that can send by fiat, as the demo seed does.
+    await db(env)
+      .update(schema.mailbox)
+      .set({ canSend: true, confirmedAt: new Date(), problem: null })
+      .where(eq(schema.mailbox.id, mailboxId));
+  }
 
   async function call(method: string, path: string, body?: unknown) {
     const res = await exports.default.fetch(`http://localhost${path}`, {

@@ -1,5 +1,6 @@
 import { registerAccountRoutes } from "./account";
 import { registerCampaignRoutes } from "./campaigns";
+import { registerDomainsRoutes } from "./domains";
 import { registerEmailLogRoutes } from "./email-log";
 import { registerJobsRoutes } from "./jobs";
 import { registerMailboxesRoutes } from "./mailboxes";
@@ -12,6 +13,7 @@ export const api = new ApiRouter();
 registerPeopleRoutes(api);
 registerJobsRoutes(api);
 registerMailboxesRoutes(api);
+registerDomainsRoutes(api);
 registerCampaignRoutes(api);
 registerProspectRoutes(api);
 registerEmailLogRoutes(api);

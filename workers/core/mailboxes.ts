@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SendingHealth } from "./sending-domains";
 
 const EMAIL_HINT = "Enter the mailbox's email address, such as jane@acme.com";
 
@@ -23,13 +24,6 @@ export const MailboxInputSchema = z.object({
 });
 export type MailboxInput = z.infer<typeof MailboxInputSchema>;
 
-/** What Beacon knows about a mailbox's sending domain from the transport. */
-export type SendingCheck =
-  | { kind: "sink" }
-  | { kind: "provider"; domains: { name: string; status: string }[] }
-  | { kind: "unreachable"; message: string }
-  | { kind: "refused"; message: string };
-
 export type MailboxHealth = { canSend: boolean; capturesReplies: boolean; problem: string | null };
 
 /** The part after the last "@", lower-cased. */
@@ -37,59 +31,20 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 }
 
-/**
- * The provider domain that covers `domain`: the same name, else the closest parent
- * (mail from jane@eu.acme.com is authenticated by acme.com's records).
- */
-export function coveringDomain<D extends { name: string }>(domain: string, domains: D[]): D | null {
-  const target = domain.toLowerCase();
-  let best: D | null = null;
-  for (const d of domains) {
-    const name = d.name.toLowerCase();
-    const covers = target === name || target.endsWith(`.${name}`);
-    if (covers && (!best || name.length > best.name.length)) best = d;
-  }
-  return best;
-}
-
-function sendingProblem(address: string, check: SendingCheck): string | null {
-  const domain = domainOf(address);
-  switch (check.kind) {
-    case "sink":
-      return null;
-    case "unreachable":
-      return `Could not reach the email provider: ${check.message}`;
-    case "refused":
-      return `The email provider refused the check: ${check.message}`;
-    case "provider": {
-      const match = coveringDomain(domain, check.domains);
-      if (!match) {
-        return `The domain ${domain} is not registered with the email provider. Add it there and publish its DNS records, then Resync.`;
-      }
-      if (match.status !== "verified") {
-        return `The domain ${match.name} is not verified with the email provider (status: ${match.status}).`;
-      }
-      return null;
-    }
-  }
-}
-
 const NO_INBOUND =
   "Replies are not captured: no inbound domain is configured (set INBOUND_DOMAIN and route it to Beacon with Email Routing).";
 
 /** Whether a mailbox can send and capture replies, and why not in words. */
 export function assessMailbox(
-  address: string,
-  check: SendingCheck,
+  sending: SendingHealth,
   inboundDomain: string | undefined,
 ): MailboxHealth {
-  const sendProblem = sendingProblem(address, check);
   const capturesReplies = Boolean(inboundDomain);
-  const problems = [sendProblem, capturesReplies ? null : NO_INBOUND].filter(
+  const problems = [sending.problem, capturesReplies ? null : NO_INBOUND].filter(
     (p): p is string => p !== null,
   );
   return {
-    canSend: sendProblem === null,
+    canSend: sending.canSend,
     capturesReplies,
     problem: problems.length > 0 ? problems.join(" ") : null,
   };

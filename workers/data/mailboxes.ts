@@ -1,15 +1,25 @@
-import { and, asc, eq } from "drizzle-orm";
-import { Resend } from "resend";
-import { z } from "zod";
+import { and, asc, eq, like } from "drizzle-orm";
+import { clock } from "../clock";
 import {
   assessMailbox,
+  domainOf,
+  type MailboxHealth,
   type MailboxInput,
   newSyncToken,
-  type SendingCheck,
   syncAddress,
 } from "../core/mailboxes";
+import {
+  CONFIRMATION_TTL_MS,
+  ConfirmTokenSchema,
+  confirmationDue,
+  type SendingFacts,
+  sendingHealth,
+} from "../core/sending-domains";
 import { db, schema } from "../db/client";
 import { config } from "../env";
+import { emailConfirmationLink, hashConfirmToken } from "./confirmation-email";
+import { domainByName, fetchDomain } from "./domain-store";
+import { resendAccount } from "./resend-account";
 
 export type MailboxDto = {
   id: string;
@@ -21,6 +31,10 @@ export type MailboxDto = {
   syncAddress: string | null;
   problem: string | null;
   userId: string;
+  /** When the address was confirmed through the emailed link (null: not yet, or the sink). */
+  confirmedAt: string | null;
+  /** When the latest confirmation link was emailed. */
+  confirmationSentAt: string | null;
   checkedAt: string | null;
   createdAt: string;
 };
@@ -38,48 +52,83 @@ function toDto(row: MailboxRow, inboundDomain: string | undefined): MailboxDto {
     syncAddress: syncAddress(row.syncToken, inboundDomain),
     problem: row.problem,
     userId: row.userId,
+    confirmedAt: row.confirmedAt ? row.confirmedAt.toISOString() : null,
+    confirmationSentAt: row.confirmSentAt ? row.confirmSentAt.toISOString() : null,
     checkedAt: row.checkedAt ? row.checkedAt.toISOString() : null,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-// The provider's answer crosses a boundary: parse only what the check needs.
-const DomainsPage = z.object({
-  data: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })),
-  has_more: z.boolean().optional(),
-});
+type AssessOptions = {
+  /** Ask Resend for the domain's status when Beacon's copy is not "verified" yet. */
+  refreshDomain: boolean;
+  /** Email a new confirmation link even if one is outstanding (not within a minute). */
+  resendConfirmation: boolean;
+};
 
-const MAX_DOMAIN_PAGES = 10;
-const PROVIDER_TIMEOUT_MS = 10_000;
-
-/** Asks the transport which sending domains it has verified (the sink verifies everything). */
-export async function checkSending(env: Env): Promise<SendingCheck> {
-  const cfg = config(env);
-  if (!cfg.RESEND_API_KEY) return { kind: "sink" };
-  const resend = new Resend(cfg.RESEND_API_KEY, { baseUrl: cfg.RESEND_BASE_URL });
-  const domains: { name: string; status: string }[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_DOMAIN_PAGES; page++) {
-    const { data, error } = await resend.domains.list(
-      after ? { limit: 100, after } : { limit: 100 },
-      { signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) },
-    );
-    if (error) {
-      // The SDK reports network failures with statusCode null; HTTP errors carry a status.
-      return error.statusCode == null
-        ? { kind: "unreachable", message: error.message }
-        : { kind: "refused", message: `${error.message} (HTTP ${error.statusCode})` };
+/**
+ * Works out whether a mailbox can send (sending identity: a verified domain of its own
+ * team, and an address confirmed through an emailed link), emails the link when it is
+ * due, and stores the result: `can_send` is what the send pipeline obeys.
+ */
+async function assess(env: Env, row: MailboxRow, opts: AssessOptions): Promise<MailboxRow> {
+  const inbound = config(env).INBOUND_DOMAIN;
+  const account = resendAccount(env);
+  let health: MailboxHealth;
+  if (!account) {
+    health = assessMailbox(sendingHealth({ mode: "sink" }), inbound);
+  } else {
+    const domainName = domainOf(row.address);
+    let domain = await domainByName(env, domainName);
+    if (
+      domain &&
+      domain.teamId === row.teamId &&
+      opts.refreshDomain &&
+      domain.status !== "verified"
+    ) {
+      domain = (await fetchDomain(env, account, domain, new Date(clock.now()))).row;
     }
-    const parsed = DomainsPage.safeParse(data);
-    if (!parsed.success) {
-      return { kind: "refused", message: "its list of domains was not in the expected shape" };
+    const facts: SendingFacts = {
+      mode: "provider",
+      address: row.address,
+      domainName,
+      domain: !domain
+        ? null
+        : domain.teamId === row.teamId
+          ? { ours: true, name: domain.name, status: domain.status }
+          : { ours: false, name: domain.name },
+      confirmedAt: row.confirmedAt ? row.confirmedAt.getTime() : null,
+      confirmation: row.confirmSentAt ? { sentAt: row.confirmSentAt.getTime() } : null,
+    };
+    const now = clock.now();
+    const sentAt = row.confirmSentAt ? row.confirmSentAt.getTime() : null;
+    if (domain && confirmationDue(facts, sentAt, now, opts.resendConfirmation)) {
+      const sent = await emailConfirmationLink(env, account, row, domain.name, now);
+      if (!("raced" in sent)) facts.confirmation = sent;
     }
-    domains.push(...parsed.data.data);
-    const last = parsed.data.data.at(-1);
-    if (!parsed.data.has_more || !last) break;
-    after = last.id;
+    health = assessMailbox(sendingHealth(facts), inbound);
   }
-  return { kind: "provider", domains };
+  const [updated] = await db(env)
+    .update(schema.mailbox)
+    .set({ ...health, checkedAt: new Date(clock.now()) })
+    .where(and(eq(schema.mailbox.id, row.id), eq(schema.mailbox.teamId, row.teamId)))
+    .returning();
+  return updated ?? row;
+}
+
+/**
+ * Re-assesses every mailbox (of any team) whose address is on `domainName`, after that
+ * domain was registered, checked or removed: the owning team's unconfirmed mailboxes get
+ * their confirmation link once it is verified, other teams' learn it is taken.
+ */
+export async function reassessMailboxesOn(env: Env, domainName: string): Promise<void> {
+  const rows = await db(env).query.mailbox.findMany({
+    where: like(schema.mailbox.address, `%@${domainName}`),
+  });
+  for (const row of rows) {
+    if (domainOf(row.address) !== domainName) continue;
+    await assess(env, row, { refreshDomain: false, resendConfirmation: false });
+  }
 }
 
 export type CreateMailboxResult =
@@ -94,7 +143,11 @@ function duplicate(address: string): CreateMailboxResult {
   };
 }
 
-/** Adds a mailbox owned by `userId`, checked against the transport right away. */
+/**
+ * Adds a mailbox owned by `userId` and assesses it right away. An address on a domain
+ * another team registered is refused; one on a domain the team has not verified yet is
+ * kept (it cannot send until the domain is verified and the address confirmed).
+ */
 export async function createMailbox(
   env: Env,
   owner: { teamId: string; userId: string },
@@ -106,10 +159,17 @@ export async function createMailbox(
     columns: { id: true },
   });
   if (existing) return duplicate(input.address);
-  const cfg = config(env);
-  const health = assessMailbox(input.address, await checkSending(env), cfg.INBOUND_DOMAIN);
+  const domain = await domainByName(env, domainOf(input.address));
+  if (domain && domain.teamId !== owner.teamId) {
+    return {
+      ok: false,
+      code: "conflict",
+      message: `The domain ${domain.name} belongs to another team: use an address on one of your team's domains.`,
+    };
+  }
+  let row: MailboxRow;
   try {
-    const [row] = await d
+    [row] = await d
       .insert(schema.mailbox)
       .values({
         id: crypto.randomUUID(),
@@ -119,13 +179,11 @@ export async function createMailbox(
         name: input.name,
         dailyCap: input.dailyCap ?? null,
         syncToken: newSyncToken((b) => crypto.getRandomValues(b)),
-        ...health,
-        checkedAt: new Date(),
+        canSend: false,
         // Milliseconds, so that mailboxes added within one second keep their order.
         createdAt: new Date(),
       })
       .returning();
-    return { ok: true, mailbox: toDto(row, cfg.INBOUND_DOMAIN) };
   } catch (error) {
     // Two adds of one address racing past the check above meet the unique index.
     if (String(error).includes("UNIQUE constraint failed: mailbox.team_id, mailbox.address")) {
@@ -133,6 +191,8 @@ export async function createMailbox(
     }
     throw error;
   }
+  const assessed = await assess(env, row, { refreshDomain: true, resendConfirmation: false });
+  return { ok: true, mailbox: toDto(assessed, config(env).INBOUND_DOMAIN) };
 }
 
 /** Every mailbox of the team, oldest first. */
@@ -145,23 +205,69 @@ export async function listMailboxes(env: Env, teamId: string): Promise<MailboxDt
   return rows.map((r) => toDto(r, inbound));
 }
 
-/** Checks a mailbox of the team again; null when the team has no such mailbox. */
+/**
+ * Checks a mailbox of the team again (its domain's status with the provider too) and, if
+ * it is still unconfirmed, emails a new confirmation link; null when the team has no such
+ * mailbox.
+ */
 export async function resyncMailbox(
   env: Env,
   teamId: string,
   id: string,
 ): Promise<MailboxDto | null> {
-  const d = db(env);
-  const row = await d.query.mailbox.findFirst({
+  const row = await db(env).query.mailbox.findFirst({
     where: and(eq(schema.mailbox.id, id), eq(schema.mailbox.teamId, teamId)),
   });
   if (!row) return null;
-  const cfg = config(env);
-  const health = assessMailbox(row.address, await checkSending(env), cfg.INBOUND_DOMAIN);
-  const [updated] = await d
+  const assessed = await assess(env, row, { refreshDomain: true, resendConfirmation: true });
+  return toDto(assessed, config(env).INBOUND_DOMAIN);
+}
+
+export type ConfirmResult =
+  | { kind: "not_found" }
+  | { kind: "expired"; address: string }
+  | { kind: "confirmed"; already: boolean; mailbox: MailboxDto; teamName: string };
+
+/**
+ * Opens a confirmation link for a signed-in user. Only a member of the mailbox's team may
+ * use it; for anyone else the link does not exist (404), so a leaked link confirms nothing.
+ */
+export async function confirmMailbox(
+  env: Env,
+  userId: string,
+  token: string,
+): Promise<ConfirmResult> {
+  if (!ConfirmTokenSchema.safeParse(token).success) return { kind: "not_found" };
+  const d = db(env);
+  const row = await d.query.mailbox.findFirst({
+    where: eq(schema.mailbox.confirmTokenHash, await hashConfirmToken(token)),
+  });
+  if (!row) return { kind: "not_found" };
+  const [membership, team] = await Promise.all([
+    d.query.member.findFirst({
+      where: and(eq(schema.member.organizationId, row.teamId), eq(schema.member.userId, userId)),
+      columns: { id: true },
+    }),
+    d.query.organization.findFirst({
+      where: eq(schema.organization.id, row.teamId),
+      columns: { name: true },
+    }),
+  ]);
+  if (!membership) return { kind: "not_found" };
+  const inbound = config(env).INBOUND_DOMAIN;
+  const teamName = team?.name ?? "your team";
+  if (row.confirmedAt)
+    return { kind: "confirmed", already: true, mailbox: toDto(row, inbound), teamName };
+  const now = clock.now();
+  if (!row.confirmSentAt || now - row.confirmSentAt.getTime() >= CONFIRMATION_TTL_MS) {
+    return { kind: "expired", address: row.address };
+  }
+  const [confirmed] = await d
     .update(schema.mailbox)
-    .set({ ...health, checkedAt: new Date() })
-    .where(and(eq(schema.mailbox.id, id), eq(schema.mailbox.teamId, teamId)))
+    .set({ confirmedAt: new Date(now) })
+    .where(and(eq(schema.mailbox.id, row.id), eq(schema.mailbox.teamId, row.teamId)))
     .returning();
-  return updated ? toDto(updated, cfg.INBOUND_DOMAIN) : null;
+  if (!confirmed) return { kind: "not_found" };
+  const assessed = await assess(env, confirmed, { refreshDomain: true, resendConfirmation: false });
+  return { kind: "confirmed", already: false, mailbox: toDto(assessed, inbound), teamName };
 }

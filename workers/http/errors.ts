@@ -9,6 +9,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "validation_failed"
   | "rate_limited"
+  | "provider_error"
   | "internal";
 
 export type ApiIssue = { path: string; message: string };

@@ -3,6 +3,18 @@ import type { Transport } from "../transport/types";
 /** The points of the send path where a test can inject a fault (throw) or a pause. */
 export type FaultStep = "after_reserve" | "before_send" | "after_send" | "before_record";
 
+const HOOKS = Symbol.for("beacon.engineHooks");
+
+/**
+ * The Remix server build carries its own copy of this module, so a module-level object
+ * would be two objects; keeping it on globalThis lets pages see the hooks a test sets too.
+ */
+function oneHooksObjectPerIsolate<T extends object>(): T {
+  const g = globalThis as { [HOOKS]?: object };
+  g[HOOKS] ??= {};
+  return g[HOOKS] as T;
+}
+
 /**
  * Test-only hooks into the engine. Tests, the Worker and its Durable Objects share one
  * isolate under the vitest plugin, so a test sets these and the DOs see them. Production
@@ -31,7 +43,7 @@ export const engineHooks: {
   beforeMirrorWrite?: (campaignId: string) => void;
   /** How long the Resend transport waits for an answer (tests make timeouts quick). */
   providerTimeoutMs?: number;
-} = {};
+} = oneHooksObjectPerIsolate();
 
 export function resetEngineHooks(): void {
   engineHooks.transport = undefined;
