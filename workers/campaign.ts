@@ -8,9 +8,18 @@ import {
 import { z } from "zod";
 import { expectedAlarm } from "./campaign/alarm";
 import { loadTeamTimeZone } from "./campaign/data";
+import { admit } from "./campaign/enrollment";
 import { flushMirror } from "./campaign/mirror";
 import { runPipeline } from "./campaign/pipeline";
 import { conflict, invalid, notFound, ok, type Result } from "./campaign/result";
+import {
+  ActorSchema,
+  ActResultSchema,
+  EnrollPeopleSchema,
+  type EnrollPerson,
+  IncomingPeopleSchema,
+  type IncomingPerson,
+} from "./campaign/rpc";
 import { type CampaignDef, CampaignStore, type Prospect } from "./campaign/store";
 import {
   type ActorRef,
@@ -20,12 +29,12 @@ import {
   timingOf,
   toState,
 } from "./campaign/transitions";
+import { emailTransport, smsTransport } from "./campaign/transports";
 import { syntaxValidator } from "./campaign/validate";
 import { campaignView, messageRow, prospectRow } from "./campaign/views";
 import { clock, realTimeFor } from "./clock";
 import { afterFailure, decideAction, enrolledState, movedState } from "./core/engine/actions";
 import { campaignMetrics } from "./core/engine/metrics";
-import { enterStage } from "./core/engine/prospect";
 import {
   type CampaignInput,
   CampaignInputSchema,
@@ -35,49 +44,12 @@ import {
   type ProspectAction,
   ProspectActionSchema,
   type ProspectFilter,
-  type Stage,
   withStageIds,
 } from "./core/engine/schemas";
-import { type Reason, ReasonSchema, StatusSchema } from "./core/engine/statuses";
+import { type Reason, ReasonSchema } from "./core/engine/statuses";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
-import { pacerName } from "./pacer";
 import { engineHooks } from "./testing/hooks";
-import { resendTransport } from "./transport/resend";
-import { sinkTransport } from "./transport/sink";
-import { type SmsTransport, sinkSmsTransport } from "./transport/sms";
-import { twilioTransport } from "./transport/twilio";
-
-export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
-const EnrollPeopleSchema = z.array(
-  z.object({ personId: z.string().min(1), name: z.string(), timeZone: z.string().nullable() }),
-);
-const ActorSchema = z.object({ kind: z.enum(["user", "api_key", "system"]), id: z.string() });
-
-const HistoryEntrySchema = z.object({
-  personId: z.string(),
-  at: z.number(),
-  actor: z.string(),
-  action: z.string(),
-  fromStatus: StatusSchema.nullable(),
-  toStatus: StatusSchema.nullable(),
-  reason: ReasonSchema.nullable(),
-  detail: z.string().nullable(),
-});
-const IncomingPeopleSchema = z.array(
-  z.object({
-    personId: z.string().min(1),
-    name: z.string(),
-    timeZone: z.string().nullable(),
-    keep: z.object({ status: StatusSchema, reason: ReasonSchema.nullable() }).nullable(),
-    history: z.array(HistoryEntrySchema),
-  }),
-);
-type IncomingPerson = z.infer<typeof IncomingPeopleSchema>[number];
-const ActResultSchema = z.object({
-  applied: z.array(z.string()),
-  refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
-});
 
 /** Actions refused while the prospect's current stage is already with the provider. */
 const BLOCKED_WHILE_SENDING = new Set(["skip", "retry", "complete_task", "move"]);
@@ -215,46 +187,14 @@ export class Campaign extends Server<Env> {
       const def = this.requireDef();
       const now = clock.now();
       const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
-      const existing = new Set(
-        this.store.getProspects(people.map((p) => p.personId)).map((p) => p.personId),
-      );
-      const fresh = people.filter((p) => !existing.has(p.personId));
-      const rows = fresh.map((p) => {
-        const state = enterStage(
-          {
-            status: "active",
-            reason: null,
-            stageIndex: 0,
-            nextAt: null,
-            stageEnteredAt: now,
-            attempt: 0,
-          },
-          0,
-          def.stages,
-          now,
-          timingOf(def, p, teamTz),
-        );
-        return this.fromEnroll(p, state, def.stages, now);
-      });
-      const inserted = new Set(this.store.insertProspects(rows, now));
-      const changed: Prospect[] = [];
-      for (const id of inserted) {
-        const p = this.store.getProspect(id);
-        if (!p) continue;
-        this.store.addHistory({
-          personId: id,
-          at: now,
-          actor: actorLabel(actor),
-          action: "enroll",
-          fromStatus: null,
-          toStatus: p.status,
-          reason: p.reason,
-          detail: null,
-        });
-        syncWaiting(this.store, def, null, p, now, null);
-        changed.push(p);
-      }
-      await this.afterChange(changed);
+      const arrivals = people.map((p) => ({
+        ...p,
+        state: enrolledState(def.stages, now, timingOf(def, p, teamTz)),
+        history: [],
+      }));
+      const admitted = admit(this.store, def, arrivals, actor, now, null);
+      const inserted = new Set(admitted.map((p) => p.personId));
+      await this.afterChange(admitted);
       return {
         enrolled: [...inserted],
         refused: people
@@ -262,31 +202,6 @@ export class Campaign extends Server<Env> {
           .map((p) => ({ personId: p.personId, reason: "already_enrolled" })),
       };
     });
-  }
-
-  private fromEnroll(
-    p: EnrollPerson,
-    state: ReturnType<typeof enterStage>,
-    stages: Stage[],
-    now: number,
-  ) {
-    const stage = stages[state.stageIndex];
-    const send = stage !== undefined && (stage.type === "email" || stage.type === "sms");
-    return {
-      personId: p.personId,
-      name: p.name,
-      status: state.status,
-      reason: state.reason,
-      reasonDetail: null,
-      stageIndex: state.stageIndex,
-      stageEnteredAt: state.stageEnteredAt,
-      nextAt: send && state.status === "active" ? state.nextAt : null,
-      dueAt: !send && state.status === "active" ? state.nextAt : null,
-      attempt: state.attempt,
-      bypassValidation: false,
-      timeZone: p.timeZone,
-      enrolledAt: now,
-    };
   }
 
   async prospects(q: {
@@ -481,44 +396,15 @@ export class Campaign extends Server<Env> {
       const def = this.requireDef();
       const now = clock.now();
       const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
-      const rows = parsed.map((p) => {
+      const arrivals = parsed.map((p) => {
         const timing = timingOf(def, p, teamTz);
-        const state = p.keep
-          ? movedState(
-              {
-                ...enrolledState(def.stages, now, timing),
-                status: p.keep.status,
-                reason: p.keep.reason,
-              },
-              def.stages,
-              now,
-              timing,
-            )
-          : enrolledState(def.stages, now, timing);
-        return this.fromEnroll(p, state, def.stages, now);
+        const fresh = enrolledState(def.stages, now, timing);
+        const state = p.keep ? movedState({ ...fresh, ...p.keep }, def.stages, now, timing) : fresh;
+        return { ...p, state };
       });
-      const inserted = this.store.insertProspects(rows, now);
-      const byId = new Map(parsed.map((p) => [p.personId, p]));
-      const changed: Prospect[] = [];
-      for (const id of inserted) {
-        const p = this.store.getProspect(id);
-        if (!p) continue;
-        for (const e of byId.get(id)?.history ?? []) this.store.addHistory(e);
-        this.store.addHistory({
-          personId: id,
-          at: now,
-          actor: actorLabel(actor),
-          action: "enroll",
-          fromStatus: null,
-          toStatus: p.status,
-          reason: p.reason,
-          detail: note,
-        });
-        syncWaiting(this.store, def, null, p, now, null);
-        changed.push(p);
-      }
-      await this.afterChange(changed);
-      return { enrolled: inserted };
+      const admitted = admit(this.store, def, arrivals, actor, now, note);
+      await this.afterChange(admitted);
+      return { enrolled: admitted.map((p) => p.personId) };
     });
   }
 
@@ -587,7 +473,7 @@ export class Campaign extends Server<Env> {
         return conflict(`Only a Waiting message can be canceled; this one is ${m.status}`);
       const p = this.store.getProspect(m.personId);
       const now = clock.now();
-      if (!p || p.status !== "active" || p.stageIndex !== m.stageIndex) {
+      if (p?.status !== "active" || p.stageIndex !== m.stageIndex) {
         this.store.putMessage({ ...m, status: "canceled", reason: "canceled" });
       } else {
         const d = afterFailure(toState(p), "canceled", { detail: "Canceled in the Email Log" });
@@ -681,8 +567,8 @@ export class Campaign extends Server<Env> {
             reserve: (args) => account.reserve(args),
             release: (args) => account.release(args),
           },
-          transport: (engineHooks.transport ?? ((t) => t))(await this.emailTransport()),
-          sms: this.smsTransport(),
+          transport: (engineHooks.transport ?? ((t) => t))(await emailTransport(this.env)),
+          sms: smsTransport(this.env),
           validate: syntaxValidator,
           publicUrl: cfg.PUBLIC_URL,
           inboundDomain: cfg.INBOUND_DOMAIN ?? null,
@@ -699,53 +585,6 @@ export class Campaign extends Server<Env> {
       }
       await this.afterChange(this.store.prospectsChangedSince(this.lastBroadcastRev(), 500));
     });
-  }
-
-  /** Resend when a key is configured (paced per key across every campaign), else the local sink. */
-  private async emailTransport() {
-    const cfg = config(this.env);
-    const resend =
-      engineHooks.resend ??
-      (cfg.RESEND_API_KEY
-        ? {
-            apiKey: cfg.RESEND_API_KEY,
-            baseUrl: cfg.RESEND_BASE_URL,
-            ratePerSecond: cfg.RESEND_RATE_PER_SECOND,
-          }
-        : null);
-    if (!resend) return sinkTransport(this.env.DB, () => clock.now());
-    const pacer = await getServerByName(this.env.Pacer, await pacerName(resend.apiKey));
-    const ratePerSecond = resend.ratePerSecond ?? 5;
-    return resendTransport({
-      apiKey: resend.apiKey,
-      baseUrl: resend.baseUrl,
-      now: () => clock.now(),
-      pacing: { acquire: (now) => pacer.acquire({ ratePerSecond, now }) },
-      timeoutMs: engineHooks.providerTimeoutMs,
-    });
-  }
-
-  /** Twilio when its account, token and sender are configured, else the local sink. */
-  private smsTransport(): SmsTransport {
-    const cfg = config(this.env);
-    const twilio =
-      engineHooks.twilio ??
-      (cfg.TWILIO_ACCOUNT_SID && cfg.TWILIO_AUTH_TOKEN && cfg.TWILIO_FROM
-        ? {
-            accountSid: cfg.TWILIO_ACCOUNT_SID,
-            authToken: cfg.TWILIO_AUTH_TOKEN,
-            from: cfg.TWILIO_FROM,
-            baseUrl: cfg.TWILIO_BASE_URL,
-            timeoutMs: undefined,
-          }
-        : null);
-    if (!twilio) {
-      return sinkSmsTransport(
-        this.env.DB,
-        sinkTransport(this.env.DB, () => clock.now()),
-      );
-    }
-    return twilioTransport({ ...twilio, providerTime: realTimeFor });
   }
 
   /** Flushes the D1 mirror, broadcasts, and re-arms the alarm to the earliest deadline. */

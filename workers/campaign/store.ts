@@ -574,6 +574,30 @@ export class CampaignStore {
       .map(toMessage);
   }
 
+  /** Batches with an in-flight member whose retry time has come: the whole batch goes again. */
+  inFlightBatchesDue(now: number, limit: number): string[] {
+    return this.sql
+      .exec(
+        `SELECT DISTINCT COALESCE(batch_id, id) AS b FROM message
+         WHERE status = 'sending' AND channel = 'email' AND (retry_at IS NULL OR retry_at <= ?) LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray()
+      .map((r) => String(r.b));
+  }
+
+  /** Every in-flight email of a batch, in id order (the order it was first sent in). */
+  inFlightOfBatch(batchId: string): Message[] {
+    return this.sql
+      .exec(
+        "SELECT * FROM message WHERE status = 'sending' AND channel = 'email' AND COALESCE(batch_id, id) = ? ORDER BY id",
+        batchId,
+      )
+      .toArray()
+      .map(toMessage);
+  }
+
   /** The earliest time an in-flight message goes to the provider again, if any. */
   earliestRetryAt(now: number): number | null {
     const row = this.sql

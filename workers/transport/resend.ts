@@ -93,7 +93,10 @@ export function resendTransport(opts: {
       const after = parseRetryAfter(headers?.["retry-after"] ?? null, opts.now());
       return transient(emails, message, "rate_limited", after ?? undefined);
     }
-    if (name === "concurrent_idempotent_requests") return transient(emails, message, "transient");
+    // Both 409s are ours, never the recipient's: try again (a real mismatch ends as Too Many Retries).
+    if (name === "concurrent_idempotent_requests" || name === "invalid_idempotent_request") {
+      return transient(emails, message, "transient");
+    }
     if (status === null || status >= 500) return transient(emails, message, "transient");
     return emails.map((m) => rejection(m.id, `${name}: ${message}`));
   }

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { ReasonSchema, StatusSchema } from "../core/engine/statuses";
+
+/** The arguments the Campaign DO's RPC methods take, validated at the boundary. */
+
+export type EnrollPerson = { personId: string; name: string; timeZone: string | null };
+export const EnrollPeopleSchema = z.array(
+  z.object({ personId: z.string().min(1), name: z.string(), timeZone: z.string().nullable() }),
+);
+export const ActorSchema = z.object({
+  kind: z.enum(["user", "api_key", "system"]),
+  id: z.string(),
+});
+
+export const HistoryEntrySchema = z.object({
+  personId: z.string(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  fromStatus: StatusSchema.nullable(),
+  toStatus: StatusSchema.nullable(),
+  reason: ReasonSchema.nullable(),
+  detail: z.string().nullable(),
+});
+export const IncomingPeopleSchema = z.array(
+  z.object({
+    personId: z.string().min(1),
+    name: z.string(),
+    timeZone: z.string().nullable(),
+    keep: z.object({ status: StatusSchema, reason: ReasonSchema.nullable() }).nullable(),
+    history: z.array(HistoryEntrySchema),
+  }),
+);
+export type IncomingPerson = z.infer<typeof IncomingPeopleSchema>[number];
+export const ActResultSchema = z.object({
+  applied: z.array(z.string()),
+  refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+});
