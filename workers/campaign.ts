@@ -20,7 +20,12 @@ import {
   IncomingPeopleSchema,
   type IncomingPerson,
 } from "./campaign/rpc";
-import { type CampaignDef, CampaignStore, type Prospect } from "./campaign/store";
+import {
+  type CampaignDef,
+  CampaignStore,
+  type Prospect,
+  type ProspectOrder,
+} from "./campaign/store";
 import {
   type ActorRef,
   actorLabel,
@@ -50,6 +55,14 @@ import { type Reason, ReasonSchema } from "./core/engine/statuses";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
 import { engineHooks } from "./testing/hooks";
+
+/** The Prospects list's sorts and the columns they order by. */
+const SORT_COLUMNS: Record<"created" | "status" | "name" | "next", ProspectOrder> = {
+  created: "enrolled_at",
+  status: "status",
+  name: "name",
+  next: "next_at",
+};
 
 /** Actions refused while the prospect's current stage is already with the provider. */
 const BLOCKED_WHILE_SENDING = new Set(["skip", "retry", "complete_task", "move"]);
@@ -212,9 +225,7 @@ export class Campaign extends Server<Env> {
   }) {
     return this.run(async () => {
       const def = this.requireDef();
-      const column = { created: "enrolled_at", status: "status", name: "name", next: "next_at" }[
-        q.sort
-      ];
+      const column = SORT_COLUMNS[q.sort];
       let afterKey: [string | number, string] | undefined;
       if (q.cursor) {
         const parsed = z

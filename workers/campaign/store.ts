@@ -252,6 +252,26 @@ function toMessage(r: Row): Message {
   };
 }
 
+/** Columns the Prospects list may sort by (never user text: they are put in the SQL). */
+export type ProspectOrder = "enrolled_at" | "status" | "name" | "next_at";
+type ProspectFilterArgs = { status?: ProspectStatus; stage?: number };
+
+function filterClause(f: ProspectFilterArgs): { where: string[]; args: SqlStorageValue[] } {
+  const where: string[] = [];
+  const args: SqlStorageValue[] = [];
+  if (f.status) {
+    where.push("status = ?");
+    args.push(f.status);
+  }
+  if (f.stage !== undefined) {
+    where.push("stage_index = ?");
+    args.push(f.stage);
+  }
+  return { where, args };
+}
+
+const whereSql = (where: string[]) => (where.length ? `WHERE ${where.join(" AND ")}` : "");
+
 /** DO SQLite, like D1, takes at most 100 bound parameters per statement. */
 export const MAX_PARAMS = 100;
 
@@ -429,27 +449,16 @@ export class CampaignStore {
   listProspects(q: {
     status?: ProspectStatus;
     stage?: number;
-    orderBy: string;
+    orderBy: ProspectOrder;
     afterKey?: [string | number, string];
     limit: number;
   }): Prospect[] {
-    const where: string[] = [];
-    const args: SqlStorageValue[] = [];
-    if (q.status) {
-      where.push("status = ?");
-      args.push(q.status);
-    }
-    if (q.stage !== undefined) {
-      where.push("stage_index = ?");
-      args.push(q.stage);
-    }
-    const col = q.orderBy;
+    const { where, args } = filterClause(q);
     if (q.afterKey) {
-      where.push(`(${col}, person_id) > (?, ?)`);
+      where.push(`(${q.orderBy}, person_id) > (?, ?)`);
       args.push(q.afterKey[0], q.afterKey[1]);
     }
-    const sql = `SELECT * FROM prospect ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY ${col}, person_id LIMIT ?`;
+    const sql = `SELECT * FROM prospect ${whereSql(where)} ORDER BY ${q.orderBy}, person_id LIMIT ?`;
     return this.sql
       .exec(sql, ...args, q.limit)
       .toArray()
@@ -457,22 +466,10 @@ export class CampaignStore {
   }
 
   /** Person ids matching the filters (for bulk actions with all: true). */
-  prospectIds(filter: { status?: ProspectStatus; stage?: number }): string[] {
-    const where: string[] = [];
-    const args: SqlStorageValue[] = [];
-    if (filter.status) {
-      where.push("status = ?");
-      args.push(filter.status);
-    }
-    if (filter.stage !== undefined) {
-      where.push("stage_index = ?");
-      args.push(filter.stage);
-    }
+  prospectIds(filter: ProspectFilterArgs): string[] {
+    const { where, args } = filterClause(filter);
     return this.sql
-      .exec(
-        `SELECT person_id FROM prospect ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY person_id`,
-        ...args,
-      )
+      .exec(`SELECT person_id FROM prospect ${whereSql(where)} ORDER BY person_id`, ...args)
       .toArray()
       .map((r) => String(r.person_id));
   }
