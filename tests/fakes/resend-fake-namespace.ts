@@ -2,6 +2,7 @@
 // idempotency keys and domains. Keys never share state, so parallel test files are isolated.
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { seededRandom } from "./loopback";
 import type {
   FailStep,
   FakeConfig,
@@ -13,18 +14,6 @@ import type {
 import type { EmailDraft } from "./resend-fake-emails";
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** A deterministic PRNG (mulberry32): the same seed gives the same fault sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type StoredAnswer = { status: number; body: unknown };
 

@@ -51,6 +51,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createHolds, listenOnLoopback, readBody, ServerClosed } from "./loopback";
 import { type FailStep, parseFakeControl } from "./resend-fake-api";
 import { canonicalJson, checkEmail, type EmailRules, MAX_BATCH } from "./resend-fake-emails";
 import { Namespace, type StoredAnswer, setDomainStatus } from "./resend-fake-namespace";
@@ -73,8 +74,6 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 type Answer = StoredAnswer & { headers?: Record<string, string> };
-
-class ServerClosed extends Error {}
 
 function error(status: number, name: string, message: string): StoredAnswer {
   return { status, body: { statusCode: status, name, message } };
@@ -102,18 +101,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(raw) };
@@ -133,21 +120,8 @@ export async function startResendFake(options: ResendFakeOptions = {}): Promise<
   const now = options.now ?? Date.now;
   const maxEmailsKept = options.maxEmailsKept ?? 10_000;
   const namespaces = new Map<string, Namespace>();
-  const holds = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
-  let closed = false;
-
-  function hold(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const entry = {
-        timer: setTimeout(() => {
-          holds.delete(entry);
-          resolve();
-        }, ms),
-        reject,
-      };
-      holds.add(entry);
-    });
-  }
+  const holds = createHolds("Resend");
+  const hold = holds.hold;
 
   function namespaceFor(key: string): Namespace {
     let ns = namespaces.get(key);
@@ -202,7 +176,7 @@ export async function startResendFake(options: ResendFakeOptions = {}): Promise<
 
   async function handleSend(req: IncomingMessage, ns: Namespace, path: string): Promise<Answer> {
     ns.counters.sendRequests++;
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     if (raw === null) return error(413, "validation_error", "The request body is too large.");
     const idempotencyKey = header(req, "idempotency-key") ?? null;
     if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 256)) {
@@ -258,7 +232,7 @@ export async function startResendFake(options: ResendFakeOptions = {}): Promise<
         return { status: 200, body: { object: "list", has_more: false, data } };
       }
       if (method !== "POST") return error(405, "method_not_allowed", "Method not allowed.");
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY_BYTES);
       const json = raw === null ? null : parseJson(raw);
       const body = json?.ok ? json.value : null;
       const name =
@@ -305,7 +279,7 @@ export async function startResendFake(options: ResendFakeOptions = {}): Promise<
       return { status: 200, body: ns.stats(n) };
     }
     if (url.pathname === "/__control" && method === "POST") {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY_BYTES);
       const json = raw === null ? null : parseJson(raw);
       if (!json?.ok) return error(400, "validation_error", "The control body must be JSON.");
       const parsed = parseFakeControl(json.value);
@@ -373,31 +347,5 @@ export async function startResendFake(options: ResendFakeOptions = {}): Promise<
     );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") {
-    throw new Error("the fake Resend server is not listening on a TCP port");
-  }
-
-  return {
-    url: `http://${address.address}:${address.port}`,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const entry of holds) {
-        clearTimeout(entry.timer);
-        entry.reject(new ServerClosed("the fake Resend server closed"));
-      }
-      holds.clear();
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await done;
-    },
-  };
+  return listenOnLoopback(server, options, "Resend", holds.releaseAll);
 }

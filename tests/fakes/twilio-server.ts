@@ -38,6 +38,7 @@
 
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createHolds, listenOnLoopback, readBody, ServerClosed, seededRandom } from "./loopback";
 import {
   type FakeSms,
   type LookupFault,
@@ -55,20 +56,6 @@ type Stored = FakeSms & { created: number; sent: number | null };
 const MAX_BODY_BYTES = 1024 * 1024;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
-
-class ServerClosed extends Error {}
-
-/** A deterministic PRNG (mulberry32): the same seed gives the same fault sequence. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function twilioError(status: number, code: number, message: string): Answer {
   return {
@@ -197,18 +184,6 @@ function basicAuth(req: IncomingMessage): { user: string; password: string } | n
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function reply(res: ServerResponse, answer: Answer): void {
   if (res.destroyed || res.headersSent) return;
   res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
@@ -236,25 +211,12 @@ export async function startTwilioFake(
 ): Promise<TwilioFake> {
   const now = options.now ?? Date.now;
   const accounts = new Map<string, Account>();
-  const holds = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
-  let closed = false;
-
-  function hold(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const entry = {
-        timer: setTimeout(() => {
-          holds.delete(entry);
-          resolve();
-        }, ms),
-        reject,
-      };
-      holds.add(entry);
-    });
-  }
+  const holds = createHolds("Twilio");
+  const hold = holds.hold;
 
   async function handleSend(req: IncomingMessage, sid: string, account: Account): Promise<Answer> {
     account.counters.sendRequests++;
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     if (raw === null) return twilioError(413, 20001, "The request is too large.");
     const form = new URLSearchParams(raw);
     const fault = account.nextSendFault();
@@ -346,7 +308,7 @@ export async function startTwilioFake(
       return { status: 200, body: account.stats() };
     }
     if (url.pathname === "/__control" && method === "POST") {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY_BYTES);
       let json: unknown = null;
       try {
         json = JSON.parse(raw ?? "");
@@ -398,31 +360,5 @@ export async function startTwilioFake(
     );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") {
-    throw new Error("the fake Twilio server is not listening on a TCP port");
-  }
-
-  return {
-    url: `http://${address.address}:${address.port}`,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const entry of holds) {
-        clearTimeout(entry.timer);
-        entry.reject(new ServerClosed("the fake Twilio server closed"));
-      }
-      holds.clear();
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await done;
-    },
-  };
+  return listenOnLoopback(server, options, "Twilio", holds.releaseAll);
 }
