@@ -606,13 +606,6 @@ export class CampaignStore {
     return Number(row.n) > 0 ? num(row.t) : null;
   }
 
-  messagesWithStatus(status: Message["status"], limit: number): Message[] {
-    return this.sql
-      .exec("SELECT * FROM message WHERE status = ? ORDER BY created_at LIMIT ?", status, limit)
-      .toArray()
-      .map(toMessage);
-  }
-
   /** The latest email of this campaign actually sent to the person (for same-thread stages). */
   lastSentEmail(personId: string): Message | null {
     const row = this.sql

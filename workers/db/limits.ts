@@ -15,11 +15,6 @@ export function inInvocation<T>(fn: () => T): T {
   return invocation.run({ queries: 0 }, fn);
 }
 
-/** Queries counted so far in the current invocation (for tests and benches). */
-export function queriesThisInvocation(): number {
-  return invocation.getStore()?.queries ?? 0;
-}
-
 function countQueries(n: number) {
   const counter = invocation.getStore();
   if (!counter) return;
