@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
 import app from "../workers/app";
-import { BATCH_SIZE } from "../workers/campaign/pipeline";
+import { BATCH_SIZE } from "../workers/campaign/pipeline/context";
 
 export * from "../workers/app";
 

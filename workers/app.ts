@@ -3,8 +3,10 @@ import { createRequestHandler } from "@remix-run/cloudflare";
 import { routePartykitRequest } from "partyserver";
 import { api } from "./api/index";
 import { getAuth } from "./auth/auth";
+import { clock } from "./clock";
 import { inInvocation } from "./db/limits";
 import { config } from "./env";
+import { runHousekeeping } from "./housekeeping/index";
 import { errorResponse } from "./http/errors";
 import { authorizeParty } from "./http/parties";
 
@@ -32,5 +34,10 @@ export default {
       if (pathname.startsWith("/api/auth/")) return getAuth(env).handler(request);
       return handleRemix(request, { cloudflare: { env, ctx } });
     });
+  },
+  // Housekeeping only, never the send path (DESIGN.md §2). Awaited rather than handed to
+  // waitUntil, so that the cron's recorded outcome and duration are the run's own.
+  scheduled(_controller, env) {
+    return inInvocation(() => runHousekeeping(env, clock.now()));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,28 +1,15 @@
 import { Form, Link, useNavigation } from "@remix-run/react";
-import type { ProspectActionName } from "@workers/core/engine/schemas";
+import { PROSPECT_ACTIONS, type ProspectActionName } from "@workers/core/engine/schemas";
 import {
   ACTION_LABELS,
   type ListFilter,
   type LiveRow,
   stageText,
+  takesTargetCampaign,
 } from "@workers/core/prospect-list";
 import { useEffect, useState } from "react";
 import { StatusBadge } from "~/components/status-badge";
 import { formatDateTime, untilText } from "~/lib/time";
-
-/** The actions the Prospects tab offers for a selection or for everyone matching the filters. */
-const BULK_ACTIONS: ProspectActionName[] = [
-  "pause",
-  "unpause",
-  "finish",
-  "skip",
-  "complete_task",
-  "retry",
-  "mark_replied",
-  "remove",
-  "add_to",
-  "move",
-];
 
 export type StageSummary = { type: string; label: string };
 
@@ -71,7 +58,7 @@ export function ProspectsTable({
 }) {
   const busy = useNavigation().state === "submitting";
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
-  const [action, setAction] = useState<string>("pause");
+  const [action, setAction] = useState<ProspectActionName>("pause");
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   // A bulk action that went through starts the next one from a clean selection.
@@ -96,7 +83,7 @@ export function ProspectsTable({
   if (filter.stage !== undefined) exportParams.set("stage", String(filter.stage));
   if (chosen.length > 0) exportParams.set("ids", chosen.join(","));
   const exportHref = `/campaigns/${campaignId}/prospects.csv${exportParams.size ? `?${exportParams}` : ""}`;
-  const needsTarget = action === "add_to" || action === "move";
+  const needsTarget = takesTargetCampaign(action);
 
   return (
     <div>
@@ -115,9 +102,13 @@ export function ProspectsTable({
             id="bulk-action"
             name="action"
             value={action}
-            onChange={(e) => setAction(e.currentTarget.value)}
+            onChange={(e) => {
+              const chosen = e.currentTarget.value;
+              setAction(PROSPECT_ACTIONS.find((a) => a === chosen) ?? "pause");
+            }}
           >
-            {BULK_ACTIONS.map((a) => (
+            {/* The Prospects tab offers every action, for a selection or all matching. */}
+            {PROSPECT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {ACTION_LABELS[a]}
               </option>

@@ -1,15 +1,6 @@
 import type { ActorRef } from "@workers/campaign/transitions";
-import { prospectsToCsv } from "@workers/core/engine/csv";
-import type { CampaignInput, ProspectFilter } from "@workers/core/engine/schemas";
-import { ReasonSchema, StatusSchema } from "@workers/core/engine/statuses";
+import type { CampaignInput } from "@workers/core/engine/schemas";
 import { teamCampaign } from "@workers/data/campaign-service";
-import {
-  activeElsewhere,
-  campaignStub,
-  findCampaign,
-  peopleForEnrollment,
-  suppressedPeople,
-} from "@workers/data/campaigns";
 import { db, schema } from "@workers/db/client";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 

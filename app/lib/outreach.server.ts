@@ -1,22 +1,14 @@
 import { allowedActions } from "@workers/core/engine/actions";
 import type { ProspectActionName, Stage } from "@workers/core/engine/schemas";
+import { ONE_CLICK_ACTIONS } from "@workers/core/prospect-list";
 import { campaignStub, membershipsOf } from "@workers/data/campaigns";
 import { listMembers } from "@workers/data/members";
 import { getTeamSettings } from "@workers/data/teams";
 import { db } from "@workers/db/client";
 import { teamCampaignNames } from "./campaigns.server";
 
-/** Quick actions shown as buttons; add_to and move need a target and have their own forms. */
-const BUTTON_ACTIONS = new Set<ProspectActionName>([
-  "pause",
-  "unpause",
-  "finish",
-  "skip",
-  "complete_task",
-  "retry",
-  "mark_replied",
-  "remove",
-]);
+/** Quick actions shown as buttons; those that take another campaign have their own forms. */
+const BUTTON_ACTIONS = new Set<ProspectActionName>(ONE_CLICK_ACTIONS);
 
 function stageLabel(s: Stage | undefined): string | null {
   if (!s) return null;

@@ -4,7 +4,8 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+// `data` is the page component's name for its loader data.
+import { redirect, data as respond } from "@remix-run/cloudflare";
 import {
   Form,
   Link,
@@ -17,6 +18,7 @@ import {
 } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { WEEKDAYS } from "@workers/core/campaign-form";
+import { cursorParam } from "@workers/core/cursor";
 import { formatDelay } from "@workers/core/engine/schedule";
 import {
   MAX_PERSON_IDS,
@@ -32,7 +34,9 @@ import {
   bulkSummary,
   enrollSummary,
   type LiveRow,
+  ProspectCursorSchema,
   splitPastedIds,
+  takesTargetCampaign,
 } from "@workers/core/prospect-list";
 import { findCampaign, peopleForEnrollment } from "@workers/data/campaigns";
 import { listMailboxes } from "@workers/data/mailboxes";
@@ -55,6 +59,7 @@ import {
   teamJobs,
   userActor,
 } from "~/lib/campaigns.server";
+import { BAD_CURSOR_NOTICE, givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDate, useNow } from "~/lib/time";
 import { useCampaignLive } from "~/lib/use-campaign-live";
 import styles from "~/styles/campaigns.css?url";
@@ -67,7 +72,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 const PAGE_SIZE = 50;
 const ListQuerySchema = ProspectFilterSchema.extend({
   sort: z.enum(["created", "status", "name", "next"]).default("created"),
-  cursor: z.string().max(500).optional(),
+  cursor: cursorParam(ProspectCursorSchema),
   find: z.string().trim().max(200).optional(),
 });
 
@@ -77,20 +82,23 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const campaign = await requireTeamCampaign(env, actor.teamId, params.id ?? "");
   const [view, metrics] = await Promise.all([campaign.stub.view(), campaign.stub.metrics()]);
   if (!view) throw notFound();
-  const sp = new URL(request.url).searchParams;
-  const given = Object.fromEntries([...sp].filter(([, v]) => v.trim() !== ""));
-  const parsed = ListQuerySchema.safeParse(given);
-  // A stale or hand-edited link shows the first page of everyone rather than an error.
-  const query = parsed.success ? parsed.data : ListQuerySchema.parse({});
+  const given = givenParams(request);
+  // A stale or hand-edited link shows the first page of everyone rather than an error; a
+  // bad cursor keeps the filters, with a notice.
+  const checked = readListQuery(ListQuerySchema, given, {});
+  const { query } = checked;
   const filter = { status: query.status, stage: query.stage };
+  // The Campaign DO reads the cursor itself: it gets the text the URL carried, now checked.
   let list = await campaign.stub.prospects({
     filter,
     sort: query.sort,
-    cursor: query.cursor,
+    cursor: query.cursor === undefined ? undefined : given.cursor,
     limit: PAGE_SIZE,
   });
+  let cursorNotice = checked.cursorNotice;
   if (!list.ok) {
     list = await campaign.stub.prospects({ filter, sort: query.sort, limit: PAGE_SIZE });
+    cursorNotice = BAD_CURSOR_NOTICE;
   }
   const d = db(env);
   const [mailboxes, jobs, members, others, settings, found] = await Promise.all([
@@ -103,38 +111,42 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]);
   const page = list.ok ? list.value : { items: [], nextCursor: undefined };
   const already = await enrolledAmong(env, view.id, found?.items.map((p) => p.id) ?? []);
-  return {
-    campaign: view,
-    metrics,
-    // The mirror's version is never newer than the rows read after it: the live feed
-    // catches up from here, so nothing between this read and the socket is missed.
-    rev: campaign.row.rev,
-    prospects: page.items,
-    nextCursor: page.nextCursor ?? null,
-    query: {
-      status: query.status ?? "",
-      stage: query.stage === undefined ? "" : String(query.stage),
-      sort: query.sort,
-      cursor: query.cursor ?? "",
-      find: query.find ?? "",
+  return respond(
+    {
+      campaign: view,
+      metrics,
+      // The mirror's version is never newer than the rows read after it: the live feed
+      // catches up from here, so nothing between this read and the socket is missed.
+      rev: campaign.row.rev,
+      prospects: page.items,
+      nextCursor: page.nextCursor ?? null,
+      query: {
+        status: query.status ?? "",
+        stage: query.stage === undefined ? "" : String(query.stage),
+        sort: query.sort,
+        cursor: query.cursor === undefined || cursorNotice ? "" : (given.cursor ?? ""),
+        find: query.find ?? "",
+      },
+      filter,
+      badLink: checked.badLink,
+      cursorNotice,
+      mailboxNames: Object.fromEntries(mailboxes.map((m) => [m.id, `${m.name} <${m.address}>`])),
+      jobTitle: jobs.find((j) => j.id === view.jobId)?.title ?? null,
+      ownerName: members.find((m) => m.userId === view.ownerId)?.name ?? null,
+      others: others.filter((c) => c.id !== view.id).map((c) => ({ id: c.id, name: c.name })),
+      found:
+        found?.items.map((p) => ({
+          id: p.id,
+          name: displayName(p),
+          email: p.emails[0]?.address ?? null,
+          enrolled: already.has(p.id),
+        })) ?? null,
+      moveId: crypto.randomUUID(),
+      now: Date.now(),
+      timeZone: settings.timeZone,
     },
-    filter,
-    badLink: !parsed.success,
-    mailboxNames: Object.fromEntries(mailboxes.map((m) => [m.id, `${m.name} <${m.address}>`])),
-    jobTitle: jobs.find((j) => j.id === view.jobId)?.title ?? null,
-    ownerName: members.find((m) => m.userId === view.ownerId)?.name ?? null,
-    others: others.filter((c) => c.id !== view.id).map((c) => ({ id: c.id, name: c.name })),
-    found:
-      found?.items.map((p) => ({
-        id: p.id,
-        name: displayName(p),
-        email: p.emails[0]?.address ?? null,
-        enrolled: already.has(p.id),
-      })) ?? null,
-    moveId: crypto.randomUUID(),
-    now: Date.now(),
-    timeZone: settings.timeZone,
-  };
+    { status: cursorNotice ? 400 : 200 },
+  );
 }
 
 const BulkFormSchema = z.object({
@@ -213,7 +225,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (b.scope === "selected" && b.personId.length === 0) {
       return say("bulk", "Tick at least one prospect, or choose “All matching”.", "error");
     }
-    if (b.action === "add_to" || b.action === "move") {
+    if (takesTargetCampaign(b.action)) {
       if (!b.toCampaignId) return say("bulk", "Choose the other campaign.", "error");
       // Another team's campaign id is not found, as everywhere else.
       if (!(await findCampaign(db(env), actor.teamId, b.toCampaignId))) throw notFound();
@@ -233,7 +245,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const names = new Map([...people.values()].map((p) => [p.personId, p.name]));
     return say(
       "bulk",
-      bulkSummary({ applied: result.value.applied.length, refused: result.value.refused }, names),
+      bulkSummary(
+        {
+          applied: result.value.applied.length,
+          refused: result.value.refused,
+          notes: result.value.notes,
+        },
+        names,
+      ),
       result.value.applied.length === 0 && refusedIds.length > 0 ? "error" : "ok",
     );
   }
@@ -406,6 +425,11 @@ export default function CampaignPage() {
       {data.badLink ? (
         <div className="notice" role="status">
           That link had a filter we could not read, so everyone is shown.
+        </div>
+      ) : null}
+      {data.cursorNotice ? (
+        <div className="notice" role="status">
+          {data.cursorNotice}
         </div>
       ) : null}
       {notice?.kind === "status" ? (

@@ -1,4 +1,9 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { type ProspectStatus, STATUS_LABELS, STATUSES } from "@workers/core/engine/statuses";
@@ -9,6 +14,7 @@ import { getTeamSettings } from "@workers/data/teams";
 import { db } from "@workers/db/client";
 import { CampaignStatusBadge } from "~/components/status-badge";
 import { teamJobs } from "~/lib/campaigns.server";
+import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDate } from "~/lib/time";
 import styles from "~/styles/campaigns.css?url";
 
@@ -21,12 +27,14 @@ const FILTER_KEYS = ["owner", "status", "shared", "job", "jobStage", "sort"] as 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const params = new URL(request.url).searchParams;
-  // "Any" in a select sends an empty value: that filter is off.
-  const given = Object.fromEntries([...params].filter(([, v]) => v.trim() !== ""));
-  const parsed = CampaignListQuerySchema.safeParse({ ...given, limit: String(PAGE_SIZE) });
-  // A stale or hand-edited link shows the unfiltered list rather than an error page.
-  const query = parsed.success ? parsed.data : CampaignListQuerySchema.parse({});
+  const given = givenParams(request);
+  // A stale or hand-edited link shows the unfiltered list rather than an error page; a bad
+  // cursor keeps the filters and shows their first page.
+  const { query, cursorNotice, badLink, status } = readListQuery(
+    CampaignListQuerySchema,
+    { ...given, limit: String(PAGE_SIZE) },
+    {},
+  );
   const [page, members, jobs, settings] = await Promise.all([
     listCampaigns(db(env), actor.teamId, { ...query, limit: PAGE_SIZE }),
     listMembers(env, actor.teamId),
@@ -34,17 +42,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     getTeamSettings(env, actor.teamId),
   ]);
   const filters = Object.fromEntries(
-    FILTER_KEYS.map((k) => [k, parsed.success ? (given[k] ?? "") : ""]),
+    FILTER_KEYS.map((k) => [k, badLink ? "" : (given[k] ?? "")]),
   ) as Record<(typeof FILTER_KEYS)[number], string>;
-  return {
-    page,
-    members: members.map((m) => ({ userId: m.userId, name: m.name })),
-    jobs,
-    filters,
-    cursor: parsed.success ? (query.cursor ?? null) : null,
-    badLink: !parsed.success,
-    timeZone: settings.timeZone,
-  };
+  return data(
+    {
+      page,
+      members: members.map((m) => ({ userId: m.userId, name: m.name })),
+      jobs,
+      filters,
+      cursor: query.cursor === undefined ? null : (given.cursor ?? null),
+      badLink,
+      cursorNotice,
+      timeZone: settings.timeZone,
+    },
+    { status },
+  );
 }
 
 const COUNT_ORDER: ProspectStatus[] = [...STATUSES];
@@ -72,7 +84,7 @@ function pageHref(filters: Record<string, string>, cursor?: string) {
 }
 
 export default function Campaigns() {
-  const { page, members, jobs, filters, cursor, badLink, timeZone } =
+  const { page, members, jobs, filters, cursor, badLink, cursorNotice, timeZone } =
     useLoaderData<typeof loader>();
   const submit = useSubmit();
   const loading = useNavigation().state === "loading";
@@ -91,6 +103,11 @@ export default function Campaigns() {
       {badLink ? (
         <div className="notice" role="status">
           That link had a filter we could not read, so all campaigns are shown.
+        </div>
+      ) : null}
+      {cursorNotice ? (
+        <div className="notice" role="status">
+          {cursorNotice}
         </div>
       ) : null}
       <Form

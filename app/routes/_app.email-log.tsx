@@ -1,8 +1,9 @@
-import type {
-  ActionFunctionArgs,
-  LinksFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
+import {
+  type ActionFunctionArgs,
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
 } from "@remix-run/cloudflare";
 import {
   Form,
@@ -15,18 +16,17 @@ import {
 import { requireMember } from "@workers/auth/guards";
 import { EMAIL_STATUS_LABELS, EMAIL_STATUSES } from "@workers/core/engine/statuses";
 import { messageReasonText, RETRYABLE_MESSAGE_STATUSES } from "@workers/core/prospect-list";
+import { EmailLogQuerySchema, listEmailLog, personName } from "@workers/data/email-log";
 import { getTeamSettings } from "@workers/data/teams";
 import { z } from "zod";
 import { EmailStatusBadge } from "~/components/status-badge";
 import { teamCampaignNames } from "~/lib/campaigns.server";
-import {
-  EmailLogQuerySchema,
-  listEmailLog,
-  messageAction,
-  personName,
-} from "~/lib/email-log.server";
+import { messageAction } from "~/lib/email-log.server";
+import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDateTime } from "~/lib/time";
 import styles from "~/styles/campaigns.css?url";
+
+const PAGE_SIZE = 50;
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 export const meta: MetaFunction = () => [{ title: "Email Log · Beacon" }];
@@ -34,31 +34,37 @@ export const meta: MetaFunction = () => [{ title: "Email Log · Beacon" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const sp = new URL(request.url).searchParams;
-  const given = Object.fromEntries([...sp].filter(([, v]) => v.trim() !== ""));
-  const parsed = EmailLogQuerySchema.safeParse(given);
+  const given = givenParams(request);
   // A stale or hand-edited link shows the whole log rather than an error page.
-  const query = parsed.success ? parsed.data : {};
+  const { query, cursorNotice, badLink, status } = readListQuery(
+    EmailLogQuerySchema,
+    { ...given, limit: String(PAGE_SIZE) },
+    { limit: PAGE_SIZE },
+  );
   const [page, campaigns, settings, person] = await Promise.all([
     listEmailLog(env, actor.teamId, query),
     teamCampaignNames(env, actor.teamId),
     getTeamSettings(env, actor.teamId),
     query.personId ? personName(env, actor.teamId, query.personId) : null,
   ]);
-  return {
-    page,
-    campaigns: campaigns.map((c) => ({ id: c.id, name: c.name })),
-    query: {
-      campaignId: query.campaignId ?? "",
-      status: query.status ?? "",
-      personId: query.personId ?? "",
-      person: query.person ?? "",
-      cursor: query.cursor ?? "",
+  return data(
+    {
+      page,
+      campaigns: campaigns.map((c) => ({ id: c.id, name: c.name })),
+      query: {
+        campaignId: query.campaignId ?? "",
+        status: query.status ?? "",
+        personId: query.personId ?? "",
+        person: query.person ?? "",
+        cursor: query.cursor ? (given.cursor ?? "") : "",
+      },
+      personName: person,
+      badLink,
+      cursorNotice,
+      timeZone: settings.timeZone,
     },
-    personName: person,
-    badLink: !parsed.success || page.badCursor,
-    timeZone: settings.timeZone,
-  };
+    { status },
+  );
 }
 
 const MessageActionSchema = z.object({
@@ -103,7 +109,8 @@ function pageHref(query: Record<string, string>, cursor?: string) {
 }
 
 export default function EmailLog() {
-  const { page, campaigns, query, personName, badLink, timeZone } = useLoaderData<typeof loader>();
+  const { page, campaigns, query, personName, badLink, cursorNotice, timeZone } =
+    useLoaderData<typeof loader>();
   const notice = useActionData<typeof action>();
   const nav = useNavigation();
   const submit = useSubmit();
@@ -116,6 +123,11 @@ export default function EmailLog() {
       {badLink ? (
         <div className="notice" role="status">
           That link had a filter we could not read, so the whole log is shown.
+        </div>
+      ) : null}
+      {cursorNotice ? (
+        <div className="notice" role="status">
+          {cursorNotice}
         </div>
       ) : null}
       {notice ? (

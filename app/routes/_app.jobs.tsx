@@ -6,12 +6,13 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { JobFormSchema, JobListQuerySchema } from "@workers/core/jobs";
 import { createJob, listJobs } from "@workers/data/jobs";
 import { Field, FormErrors } from "~/lib/forms";
+import { givenParams, readListQuery } from "~/lib/list-query.server";
 import styles from "~/styles/settings.css?url";
 
 export const meta: MetaFunction = () => [{ title: "Jobs · Beacon" }];
@@ -20,16 +21,18 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const url = new URL(request.url);
-  const query = JobListQuerySchema.safeParse(Object.fromEntries(url.searchParams));
-  let page = await listJobs(env, actor.teamId, query.success ? query.data : { limit: 50 });
-  // A stale or hand-edited cursor shows the first page rather than an error.
-  if ("error" in page) page = await listJobs(env, actor.teamId, { limit: 50 });
-  return {
-    jobs: "error" in page ? { items: [] } : page,
-    created: url.searchParams.get("created"),
-    paged: Boolean(query.success && query.data.cursor),
-  };
+  const given = givenParams(request);
+  // A stale or hand-edited link shows the newest jobs (with a notice for a bad cursor).
+  const { query, cursorNotice, status } = readListQuery(JobListQuerySchema, given, {});
+  return data(
+    {
+      jobs: await listJobs(env, actor.teamId, query),
+      created: given.created ?? null,
+      paged: query.cursor !== undefined,
+      cursorNotice,
+    },
+    { status },
+  );
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -98,7 +101,7 @@ function NewJobForm() {
 }
 
 export default function Jobs() {
-  const { jobs, created, paged } = useLoaderData<typeof loader>();
+  const { jobs, created, paged, cursorNotice } = useLoaderData<typeof loader>();
   const createdJob = created ? jobs.items.find((j) => j.id === created) : undefined;
   return (
     <div>
@@ -106,6 +109,11 @@ export default function Jobs() {
       {createdJob ? (
         <div className="notice" role="status">
           Created “{createdJob.title}”.
+        </div>
+      ) : null}
+      {cursorNotice ? (
+        <div className="notice" role="status">
+          {cursorNotice}
         </div>
       ) : null}
       <div className="side-layout">

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { requireMember } from "@workers/auth/guards";
 import { ProspectActionNameSchema } from "@workers/core/engine/schemas";
 import { STATUS_LABELS } from "@workers/core/engine/statuses";
-import { enrollSummary, historyText } from "@workers/core/prospect-list";
+import { enrollSummary, historyText, takesTargetCampaign } from "@workers/core/prospect-list";
 import { getPerson } from "@workers/data/people";
 import { db } from "@workers/db/client";
 import { z } from "zod";
@@ -65,7 +65,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw back(`${name}: ${enrollSummary(result, result.names)}`, result.enrolled === 0);
   }
 
-  if (input.action === "add_to" || input.action === "move") {
+  if (takesTargetCampaign(input.action)) {
     if (!input.toCampaignId) throw back("Choose the campaign to move them to.", true);
     await requireTeamCampaign(env, actor.teamId, input.toCampaignId);
   }
@@ -86,7 +86,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw back(`${name}: ${why}.`, true);
   }
   const after = await campaign.stub.outreach(personId);
+  const note = result.value.notes[0] ? ` ${result.value.notes[0].note}.` : "";
   throw back(
-    `${name}: ${historyText(input.action)}.${after ? ` Status: ${STATUS_LABELS[after.prospect.status]}.` : ""}`,
+    `${name}: ${historyText(input.action)}.${after ? ` Status: ${STATUS_LABELS[after.prospect.status]}.` : ""}${note}`,
   );
 }

@@ -1,9 +1,15 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { displayName, PAGE_DEFAULT, PeopleQuerySchema } from "@workers/core/people";
 import { listPeople } from "@workers/data/people";
 import { db } from "@workers/db/client";
+import { givenParams, readListQuery } from "~/lib/list-query.server";
 import styles from "~/styles/people.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -12,18 +18,19 @@ export const meta: MetaFunction = () => [{ title: "People · Beacon" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  // A stale or edited link falls back to the first page rather than an error page.
-  const parsed = PeopleQuerySchema.safeParse({ q: params.q, cursor: params.cursor });
-  const query = parsed.success
-    ? parsed.data
-    : PeopleQuerySchema.parse({ q: params.q?.slice(0, 200) });
+  const { q, cursor } = givenParams(request);
+  // A stale or edited link falls back to the first page (with a notice for a bad cursor).
+  const { query, cursorNotice, status } = readListQuery(
+    PeopleQuerySchema,
+    { ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) },
+    { q: q?.slice(0, 200) },
+  );
   const page = await listPeople(db(env), actor.teamId, {
     q: query.q,
     cursor: query.cursor,
     limit: PAGE_DEFAULT,
   });
-  return { ...page, q: query.q ?? "", onFirstPage: !query.cursor };
+  return data({ ...page, q: query.q ?? "", onFirstPage: !query.cursor, cursorNotice }, { status });
 }
 
 function nextHref(q: string, cursor: string) {
@@ -63,7 +70,7 @@ function EmptyState({ q }: { q: string }) {
 }
 
 export default function People() {
-  const { items, nextCursor, q, onFirstPage } = useLoaderData<typeof loader>();
+  const { items, nextCursor, q, onFirstPage, cursorNotice } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const searching = useNavigation().state === "loading";
   const deleted = params.get("deleted");
@@ -83,6 +90,11 @@ export default function People() {
       {deleted ? (
         <div className="notice" role="status">
           Deleted {deleted}.
+        </div>
+      ) : null}
+      {cursorNotice ? (
+        <div className="notice" role="status">
+          {cursorNotice}
         </div>
       ) : null}
       <Form method="get" className="search-form" role="search">

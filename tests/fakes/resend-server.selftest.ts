@@ -1,5 +1,5 @@
-// Self-tests of the fake Resend, run in Node:
-//   npx node --import tsx --test tests/fakes/*.selftest.ts
+// Self-tests of the fake Resend, run in Node by node's test runner (part of `npm test`):
+//   npm run test:fakes
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,7 +1,5 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { expectedAlarm } from "@workers/campaign/alarm";
-import { CampaignStore } from "@workers/campaign/store";
 import { clock, realTimeFor } from "@workers/clock";
 import type { PersonInput } from "@workers/core/people";
 import { createMailbox } from "@workers/data/mailboxes";
@@ -139,33 +137,51 @@ export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-/** What the alarm is and what the invariant says it must be, read in one turn of the DO. */
+/**
+ * What the alarm is and what the rule says it must be, read in one turn of the DO straight
+ * from its SQLite tables (not through the engine's code): the earliest of the next due
+ * prospect (only while the campaign is active), the outbox's retry (or now), a committed
+ * send's provider retry (whatever the campaign's status; unscheduled = now) and an open
+ * quota reservation (now); none when there is no such work.
+ */
 async function alarmSnapshot(campaignId: string) {
   return runInDurableObject(campaignNamespaceStub(campaignId), async (_instance, state) => {
+    const sql = state.storage.sql;
     const actual = await state.storage.getAlarm();
-    const store = new CampaignStore(state.storage.sql);
-    const def = store.getDef();
     const now = clock.now();
-    const expected = expectedAlarm({
-      active: def?.status === "active",
+    const one = (query: string, ...args: SqlStorageValue[]) =>
+      sql.exec(query, ...args).toArray()[0] ?? {};
+    const raw = one("SELECT value FROM meta WHERE key = 'campaign'").value;
+    const active = raw
+      ? z.object({ status: z.string() }).parse(JSON.parse(String(raw))).status === "active"
+      : false;
+    const deadlines: number[] = [];
+    const due = one("SELECT MIN(next_at) AS t FROM prospect WHERE next_at IS NOT NULL").t;
+    if (active && due !== null && due !== undefined) deadlines.push(Number(due));
+    if (Number(one("SELECT COUNT(*) AS n FROM dirty").n) > 0) {
+      const retry = one("SELECT value FROM meta WHERE key = 'outbox_retry_at'").value;
+      deadlines.push(retry === undefined ? now : Number(retry));
+    }
+    const sending = one(
+      "SELECT COUNT(*) AS n, MIN(COALESCE(retry_at, ?)) AS t FROM message WHERE status = 'sending'",
       now,
-      earliestDue: store.earliestNextAt(),
-      outboxPending: store.dirtyCount() > 0,
-      outboxRetryAt: store.getNumber("outbox_retry_at"),
-      providerRetryAt: store.earliestRetryAt(now),
-      openReservations: store.openReservations().length > 0,
-    });
+    );
+    if (Number(sending.n) > 0) deadlines.push(Number(sending.t));
+    const open = one(
+      "SELECT COUNT(*) AS n FROM reservation WHERE state IN ('reserving','granted','releasing')",
+    );
+    if (Number(open.n) > 0) deadlines.push(now);
+    const expected = deadlines.length === 0 ? null : Math.max(now + 1, Math.min(...deadlines));
     return { actual, expected, now, realNow: Date.now() };
   });
 }
 
 /**
- * The alarm invariant of issue 3: the DO's alarm is max(now + 1 ms, earliest deadline) as
- * workers/campaign/alarm.ts computes it from the DO's store — at its real time, since
- * alarms run on real time — and absent when nothing is pending or the campaign is not
- * active. A deadline already due may only be "at once" (≤ now + 1 ms). An alarm handler
- * that is running hides the alarm (getAlarm() is null until it re-arms), so a missing
- * alarm is looked at again for up to ~1 s before it counts as missing.
+ * The alarm invariant: the DO's alarm is max(now + 1 ms, earliest deadline) — at its real
+ * time, since alarms run on real time — and absent when nothing is pending. A deadline
+ * already due may only be "at once" (≤ now + 1 ms). An alarm handler that is running
+ * hides the alarm (getAlarm() is null until it re-arms), so a missing alarm is looked at
+ * again for up to ~1 s before it counts as missing.
  */
 export async function expectAlarmInvariant(campaignId: string) {
   let snap = await alarmSnapshot(campaignId);

@@ -1,6 +1,5 @@
 import { JobInputSchema, JobListQuerySchema } from "../core/jobs";
 import { createJob, listJobs } from "../data/jobs";
-import { errorResponse } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
 import type { ApiRouter } from "./router";
 
@@ -12,10 +11,6 @@ export function registerJobsRoutes(api: ApiRouter): void {
   });
 
   api.on("GET", "/api/v1/jobs", async ({ env, actor, url }) => {
-    const page = await listJobs(env, actor.teamId, readQuery(url, JobListQuerySchema));
-    if ("error" in page) {
-      return errorResponse(400, "bad_request", "The cursor is not one this API gave out.");
-    }
-    return Response.json(page);
+    return Response.json(await listJobs(env, actor.teamId, readQuery(url, JobListQuerySchema)));
   });
 }

@@ -3,6 +3,7 @@ import { deletePersonEverywhere, outreachOf } from "../data/campaigns";
 import { createPerson, getPerson, listPeople, updatePerson } from "../data/people";
 import { db } from "../db/client";
 import { errorResponse, notFound, validationError } from "../http/errors";
+import { readQuery } from "../http/json-body";
 import type { ApiRouter } from "./router";
 
 /** A person JSON body is small; anything this big is a mistake, not a person. */
@@ -33,9 +34,8 @@ export function registerPeopleRoutes(api: ApiRouter): void {
   });
 
   api.on("GET", "/api/v1/people", async ({ env, actor, url }) => {
-    const parsed = PeopleQuerySchema.safeParse(Object.fromEntries(url.searchParams));
-    if (!parsed.success) return validationError(parsed.error, "The query");
-    return Response.json(await listPeople(db(env), actor.teamId, parsed.data));
+    const query = readQuery(url, PeopleQuerySchema);
+    return Response.json(await listPeople(db(env), actor.teamId, query));
   });
 
   api.on("GET", "/api/v1/people/:id", async ({ env, actor, params }) => {

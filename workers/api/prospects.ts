@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { cursorParam } from "../core/cursor";
 import { EnrollSchema, ProspectActionSchema, ProspectFilterSchema } from "../core/engine/schemas";
+import { ProspectCursorSchema } from "../core/prospect-list";
 import { enrollPeople, prospectsCsv } from "../data/campaign-service";
 import { findCampaign } from "../data/campaigns";
 import { db } from "../db/client";
@@ -13,7 +15,7 @@ const ListQuerySchema = ProspectFilterSchema.extend({
   sort: z
     .enum(["created", "status", "name", "next"], { error: "sort is created, status, name or next" })
     .default("created"),
-  cursor: z.string().optional(),
+  cursor: cursorParam(ProspectCursorSchema),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -38,7 +40,8 @@ export function registerProspectRoutes(api: ApiRouter): void {
     const result = await stub.prospects({
       filter: { status: q.status, stage: q.stage },
       sort: q.sort,
-      cursor: q.cursor,
+      // The Campaign DO reads the cursor itself: it gets the text sent, checked above.
+      cursor: q.cursor === undefined ? undefined : (c.url.searchParams.get("cursor") ?? undefined),
       limit: q.limit,
     });
     return result.ok ? Response.json(result.value) : failureResponse(result);
@@ -59,7 +62,7 @@ export function registerProspectRoutes(api: ApiRouter): void {
     }
     const result = await stub.act(action, actorRef(c.actor));
     if (!result.ok) return failureResponse(result);
-    const { applied, refused } = result.value;
+    const { applied, refused, notes } = result.value;
     // A single action on a status that does not allow it is a 409 with the reason.
     if (action.personIds && action.personIds.length === 1 && refused.length === 1) {
       const reason = refused[0].reason;
@@ -67,7 +70,7 @@ export function registerProspectRoutes(api: ApiRouter): void {
         ? errorResponse(404, "not_found", "This person is not in the campaign.")
         : errorResponse(409, "conflict", reason);
     }
-    return Response.json({ applied: applied.length, appliedIds: applied, refused });
+    return Response.json({ applied: applied.length, appliedIds: applied, refused, notes });
   });
 
   api.on("GET", "/api/v1/campaigns/:id/prospects.csv", async (c) => {

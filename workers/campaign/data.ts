@@ -1,22 +1,7 @@
+import type { MailboxData, PersonData } from "../core/engine/screening";
 import { limitD1 } from "../db/limits";
 
-/** What the pipeline reads fresh from D1 for each batch, so that "fix, then Retry" works. */
-export type PersonData = {
-  id: string;
-  firstName: string;
-  lastName: string | null;
-  timeZone: string | null;
-  emails: { address: string; type: "personal" | "work"; normalized: string }[];
-  phones: string[];
-};
-
-export type MailboxData = {
-  id: string;
-  address: string;
-  name: string;
-  canSend: boolean;
-  dailyCap: number | null;
-};
+export type { MailboxData, PersonData };
 
 const IN_CHUNK = 90;
 

@@ -31,6 +31,7 @@ export function admit(
       status: "active",
       reason: null,
       reasonDetail: null,
+      stageId: null,
       stageIndex: 0,
       stageEnteredAt: now,
       nextAt: null,
@@ -42,17 +43,21 @@ export function admit(
       updatedAt: now,
       rev: 0,
     };
-    return fromState(blank, a.state, def.stages);
+    const {
+      stageIndex: _derived,
+      updatedAt: _u,
+      rev: _r,
+      ...stored
+    } = fromState(blank, a.state, def.stages);
+    return stored;
   });
-  const inserted = store.insertProspects(rows, now);
+  const inserted = store.prospects.insert(rows, now);
   const byId = new Map(arrivals.map((a) => [a.personId, a]));
   const admitted: Prospect[] = [];
-  for (const id of inserted) {
-    const p = store.getProspect(id);
-    if (!p) continue;
-    for (const e of byId.get(id)?.history ?? []) store.addHistory(e);
-    store.addHistory({
-      personId: id,
+  for (const p of store.prospects.getMany(inserted)) {
+    for (const e of byId.get(p.personId)?.history ?? []) store.history.add(e);
+    store.history.add({
+      personId: p.personId,
       at: now,
       actor: actorLabel(actor),
       action: "enroll",

@@ -25,7 +25,7 @@ function chunkedInsert<T>(
 }
 
 function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStore): Stmt {
-  const counts = store.statusCounts();
+  const counts = store.prospects.statusCounts();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return d1
     .prepare(
@@ -52,7 +52,7 @@ function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStor
       total,
       JSON.stringify(counts),
       def.version,
-      store.currentRev(),
+      store.meta.currentRev(),
       def.createdAt,
       def.updatedAt,
     );
@@ -77,7 +77,7 @@ function memberStatements(d1: D1Database, def: CampaignDef, rows: Prospect[]): S
       p.status,
       p.reason,
       p.stageIndex,
-      def.stages[Math.min(p.stageIndex, def.stages.length - 1)]?.id ?? "",
+      p.stageId ?? def.stages[def.stages.length - 1]?.id ?? "",
       p.nextAt ?? p.dueAt,
       p.rev,
       p.updatedAt,
@@ -151,16 +151,16 @@ export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Prom
   const def = store.getDef();
   if (!def) return 0;
   const d1 = limitD1(d1Raw);
-  const items = store.dirtyBatch(FLUSH_ITEMS);
+  const items = store.outbox.batch(FLUSH_ITEMS);
   if (items.length === 0) return 0;
 
   const memberIds = items.filter((i) => i.kind === "member").map((i) => i.key);
-  const present = store.getProspects(memberIds);
+  const present = store.prospects.getMany(memberIds);
   const presentIds = new Set(present.map((p) => p.personId));
   const removed = memberIds.filter((id) => !presentIds.has(id));
   const messages = items
     .filter((i) => i.kind === "message")
-    .map((i) => store.getMessage(i.key))
+    .map((i) => store.messages.get(i.key))
     .filter((m): m is Message => m !== null);
 
   const statements = [
@@ -170,6 +170,6 @@ export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Prom
     ...messageStatements(d1, def, messages),
   ];
   await d1.batch(statements);
-  store.clearDirty(items);
-  return store.dirtyCount();
+  store.outbox.clear(items);
+  return store.outbox.count();
 }

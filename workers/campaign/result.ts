@@ -1,8 +1,8 @@
 /** Expected failures cross the DO boundary as values; the API maps them to responses. */
 export type Failure = {
   ok: false;
-  status: 404 | 409 | 422;
-  code: "not_found" | "conflict" | "validation_failed";
+  status: 400 | 404 | 409 | 422;
+  code: "invalid_cursor" | "not_found" | "conflict" | "validation_failed";
   message: string;
 };
 export type Result<T> = { ok: true; value: T } | Failure;
@@ -24,5 +24,11 @@ export const invalid = (message: string): Failure => ({
   ok: false,
   status: 422,
   code: "validation_failed",
+  message,
+});
+export const badCursor = (message: string): Failure => ({
+  ok: false,
+  status: 400,
+  code: "invalid_cursor",
   message,
 });

@@ -31,8 +31,17 @@ export const IncomingPeopleSchema = z.array(
     history: z.array(HistoryEntrySchema),
   }),
 );
+/** add_to / move into another campaign: who, and the move id a retry repeats. */
+export const ReceiveSchema = z.object({
+  people: IncomingPeopleSchema,
+  note: z.string(),
+  moveId: z.string().min(1).nullable(),
+});
 export type IncomingPerson = z.infer<typeof IncomingPeopleSchema>[number];
 export const ActResultSchema = z.object({
   applied: z.array(z.string()),
   refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
+  /** Applied, with something to know: e.g. the current stage is already sending. */
+  notes: z.array(z.object({ personId: z.string(), note: z.string() })).default([]),
 });
+export type ActResult = z.infer<typeof ActResultSchema>;

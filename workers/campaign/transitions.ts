@@ -7,6 +7,10 @@ export type ActorRef = { kind: "user" | "api_key" | "system"; id: string };
 export const SYSTEM: ActorRef = { kind: "system", id: "pipeline" };
 export const actorLabel = (a: ActorRef) => `${a.kind}:${a.id}`;
 
+/** Said when an action lands while the prospect's current stage is with the provider. */
+export const ALREADY_SENDING =
+  "The current stage is already sending: this takes effect from the next stage";
+
 export function timingOf(def: CampaignDef, p: { timeZone: string | null }, teamTz: string): Timing {
   return {
     businessDaysOnly: def.businessDaysOnly,
@@ -15,7 +19,7 @@ export function timingOf(def: CampaignDef, p: { timeZone: string | null }, teamT
   };
 }
 
-const isSendStage = (s: Stage | undefined) =>
+export const isSendStage = (s: Stage | undefined) =>
   s !== undefined && (s.type === "email" || s.type === "sms");
 
 /** The core's view of a stored prospect: one due time, whatever the stage type. */
@@ -31,8 +35,9 @@ export function toState(p: Prospect): ProspectState {
 }
 
 /**
- * A core state back into the stored shape: the pipeline acts on `nextAt` only for send
- * stages and holds that end by themselves; a call/task stage's due time is just shown.
+ * A core state back into the stored shape: the position becomes the stage's id; the
+ * pipeline acts on `nextAt` only for send stages and holds that end by themselves; a
+ * call/task stage's due time is just shown.
  */
 export function fromState(p: Prospect, s: ProspectState, stages: Stage[]): Prospect {
   const stage = stages[s.stageIndex];
@@ -44,12 +49,22 @@ export function fromState(p: Prospect, s: ProspectState, stages: Stage[]): Prosp
     ...p,
     status: s.status,
     reason: s.reason,
-    stageIndex: s.stageIndex,
+    stageId: stage?.id ?? null,
+    stageIndex: stage ? s.stageIndex : stages.length,
     stageEnteredAt: s.stageEnteredAt,
     attempt: s.attempt,
     nextAt: actedOn ? s.nextAt : null,
     dueAt: actedOn ? null : s.status === "active" ? s.nextAt : null,
   };
+}
+
+/**
+ * A committed send is the prospect's send for that stage until it settles: while one is
+ * in flight the stage is not due again (its answer moves the prospect on).
+ */
+export function holdWhileSending(store: CampaignStore, p: Prospect): Prospect {
+  if (p.nextAt === null || p.status !== "active") return p;
+  return store.messages.inFlight(p.personId, p.stageId) ? { ...p, nextAt: null } : p;
 }
 
 /**
@@ -64,12 +79,12 @@ export function syncWaiting(
   now: number,
   cancelReason: string | null,
 ) {
-  const open = before ? store.openMessage(before.personId, before.stageIndex) : null;
-  const stage = after ? def.stages[after.stageIndex] : undefined;
+  const open = before ? store.messages.open(before.personId, before.stageId) : null;
+  const stage = after?.stageId ? def.stages[after.stageIndex] : undefined;
   const wantsWaiting =
     after !== null && after.status === "active" && after.nextAt !== null && isSendStage(stage);
-  if (open && (!wantsWaiting || open.stageIndex !== after?.stageIndex)) {
-    store.putMessage({
+  if (open && (!wantsWaiting || open.stageId !== after?.stageId)) {
+    store.messages.put({
       ...open,
       status: "canceled",
       reason: cancelReason ?? after?.reason ?? "canceled",
@@ -77,9 +92,7 @@ export function syncWaiting(
   }
   if (!wantsWaiting || !after || !stage) return;
   const current =
-    open && open.stageIndex === after.stageIndex
-      ? open
-      : store.openMessage(after.personId, after.stageIndex);
+    open && open.stageId === after.stageId ? open : store.messages.open(after.personId, stage.id);
   const base: NewMessage = current ?? {
     id: crypto.randomUUID(),
     personId: after.personId,
@@ -102,7 +115,7 @@ export function syncWaiting(
     createdAt: now,
   };
   if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return;
-  store.putMessage({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
+  store.messages.put({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
 }
 
 /**
@@ -119,17 +132,20 @@ export function applyDecision(
   extra: Partial<Pick<Prospect, "reasonDetail" | "bypassValidation">> = {},
 ): Prospect | null {
   if (!decision.ok) return null;
-  const next = fromState(
-    {
-      ...prospect,
-      reasonDetail: decision.next.reason ? (extra.reasonDetail ?? null) : null,
-      bypassValidation: extra.bypassValidation ?? prospect.bypassValidation,
-    },
-    decision.next,
-    def.stages,
+  const next = holdWhileSending(
+    store,
+    fromState(
+      {
+        ...prospect,
+        reasonDetail: decision.next.reason ? (extra.reasonDetail ?? null) : null,
+        bypassValidation: extra.bypassValidation ?? prospect.bypassValidation,
+      },
+      decision.next,
+      def.stages,
+    ),
   );
-  const stored = store.updateProspect(next, now);
-  store.addHistory({
+  const stored = store.prospects.update(next, now);
+  store.history.add({
     personId: prospect.personId,
     at: now,
     actor: actorLabel(actor),

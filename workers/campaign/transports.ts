@@ -3,7 +3,7 @@ import { clock, realTimeFor } from "../clock";
 import { config } from "../env";
 import { pacerName } from "../pacer";
 import { engineHooks } from "../testing/hooks";
-import { resendTransport } from "../transport/resend";
+import { MAX_PACING_WAIT_MS, resendTransport } from "../transport/resend";
 import { sinkTransport } from "../transport/sink";
 import { type SmsTransport, sinkSmsTransport } from "../transport/sms";
 import { twilioTransport } from "../transport/twilio";
@@ -27,7 +27,11 @@ export async function emailTransport(env: Env) {
     apiKey: resend.apiKey,
     baseUrl: resend.baseUrl,
     now: () => clock.now(),
-    pacing: { acquire: (now) => pacer.acquire({ ratePerSecond, now }) },
+    pacing: {
+      acquire: (holder, now) =>
+        pacer.acquire({ holder, ratePerSecond, now, maxWaitMs: MAX_PACING_WAIT_MS }),
+      handBack: (holder, now) => pacer.handBack({ holder, now }),
+    },
     timeoutMs: engineHooks.providerTimeoutMs,
   });
 }

@@ -5,7 +5,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /** A prospect row of the API (DESIGN.md §3). */
 export function prospectRow(p: Prospect, def: CampaignDef) {
-  const stage = def.stages[Math.min(p.stageIndex, def.stages.length - 1)];
+  // Past the last stage, the row names the last one (as the D1 mirror does).
+  const stageId = p.stageId ?? def.stages[def.stages.length - 1]?.id ?? null;
   return {
     personId: p.personId,
     name: p.name,
@@ -14,7 +15,7 @@ export function prospectRow(p: Prospect, def: CampaignDef) {
     reasonLabel: p.reason ? reasonLabel(p.reason, p.reasonDetail ?? undefined) : undefined,
     reasonDetail: p.reasonDetail ?? undefined,
     stageIndex: p.stageIndex,
-    stageId: stage?.id ?? null,
+    stageId,
     nextAt: iso(p.nextAt ?? p.dueAt) ?? undefined,
     enrolledAt: iso(p.enrolledAt),
     updatedAt: iso(p.updatedAt),

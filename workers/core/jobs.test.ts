@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { encodeCursor } from "./cursor";
 import {
-  decodeJobCursor,
   duplicateNames,
-  encodeJobCursor,
   JobFormSchema,
   JobInputSchema,
+  JobListQuerySchema,
   splitStageLines,
 } from "./jobs";
 
@@ -66,13 +66,22 @@ describe("stage helpers", () => {
 });
 
 describe("job cursor", () => {
-  it("round-trips", () => {
-    const c = { createdAt: 1_790_000_000_123, id: "0b7c1f3e-9d1c-4b55-8a43-2a3c0f0e9d11" };
-    expect(decodeJobCursor(encodeJobCursor(c))).toEqual(c);
+  it("reads the [createdAt, id] key of a page", () => {
+    const id = "0b7c1f3e-9d1c-4b55-8a43-2a3c0f0e9d11";
+    const cursor = encodeCursor([1_790_000_000_123, id]);
+    expect(JobListQuerySchema.parse({ cursor }).cursor).toEqual({
+      createdAt: 1_790_000_000_123,
+      id,
+    });
   });
 
-  it("rejects text that is not a cursor", () => {
-    expect(decodeJobCursor("not base64!")).toBeNull();
-    expect(decodeJobCursor(btoa("12:abc; drop table"))).toBeNull();
+  it("refuses text that is not a cursor, and the old colon form", () => {
+    for (const cursor of ["not base64!", btoa("12:abc; drop table"), encodeCursor(["a", "b"])]) {
+      const r = JobListQuerySchema.safeParse({ cursor });
+      expect(
+        r.error?.issues.map((i) => i.path.join(".")),
+        cursor,
+      ).toEqual(["cursor"]);
+    }
   });
 });

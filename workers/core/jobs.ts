@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorParam } from "./cursor";
 
 export const MAX_JOB_STAGES = 30;
 
@@ -71,24 +72,13 @@ export type Job = { id: string; title: string; stages: JobStage[]; createdAt: st
 /** Keyset position in the newest-first job list. */
 export type JobCursor = { createdAt: number; id: string };
 
-export function encodeJobCursor(c: JobCursor): string {
-  return btoa(`${c.createdAt}:${c.id}`).replace(/=+$/, "");
-}
-
-/** The cursor a client sent back, or null when it is not one we made. */
-export function decodeJobCursor(raw: string): JobCursor | null {
-  let text: string;
-  try {
-    text = atob(raw);
-  } catch {
-    return null;
-  }
-  const m = /^(\d{1,15}):([\w-]{1,64})$/.exec(text);
-  return m ? { createdAt: Number(m[1]), id: m[2] } : null;
-}
+/** The job list's cursor key: [createdAt ms, id] of the last job of a page. */
+export const JobCursorSchema = z
+  .tuple([z.number().int().nonnegative(), z.string().min(1).max(64)])
+  .transform(([createdAt, id]): JobCursor => ({ createdAt, id }));
 
 export const JobListQuerySchema = z.object({
-  cursor: z.string().trim().min(1).optional(),
+  cursor: cursorParam(JobCursorSchema),
   limit: z.coerce
     .number({ error: "limit must be a number" })
     .int("limit must be a whole number")

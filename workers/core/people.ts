@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorParam } from "./cursor";
 import { isTimeZone } from "./team";
 
 // Browser-safe: the person schemas validate the JSON API, the people forms and CSV rows.
@@ -206,52 +207,15 @@ export const PAGE_MAX = 200;
 /** A position in the people list (sort_name, id), opaque to clients. */
 export type PeopleCursor = { sortName: string; id: string };
 
-const CursorSchema = z.tuple([z.string(), z.string().min(1)]);
-
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): string {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  const binary = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  return new TextDecoder("utf-8", { fatal: true }).decode(
-    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-  );
-}
-
-export function encodePeopleCursor(cursor: PeopleCursor): string {
-  return toBase64Url(JSON.stringify([cursor.sortName, cursor.id]));
-}
-
-/** The cursor a list page handed out, or null when it is not one of ours. */
-export function decodePeopleCursor(text: string): PeopleCursor | null {
-  try {
-    const parsed = CursorSchema.safeParse(JSON.parse(fromBase64Url(text)));
-    return parsed.success ? { sortName: parsed.data[0], id: parsed.data[1] } : null;
-  } catch {
-    return null;
-  }
-}
+/** The people list's cursor key: [sortName, id] of the last row of a page. */
+export const PeopleCursorSchema = z
+  .tuple([z.string(), z.string().min(1)])
+  .transform(([sortName, id]): PeopleCursor => ({ sortName, id }));
 
 /** The list's query string: ?q=&cursor=&limit= */
 export const PeopleQuerySchema = z.object({
   q: z.string().trim().max(200, "At most 200 characters").optional(),
-  cursor: z
-    .string()
-    .optional()
-    .transform((c, ctx) => {
-      if (!c) return undefined;
-      const decoded = decodePeopleCursor(c);
-      if (!decoded) {
-        ctx.addIssue({ code: "custom", message: "Not a cursor from a previous page" });
-        return z.NEVER;
-      }
-      return decoded;
-    }),
+  cursor: cursorParam(PeopleCursorSchema),
   limit: z.coerce
     .number({ error: "Enter a number" })
     .int("Enter a whole number")

@@ -127,6 +127,15 @@ describe("summaries", () => {
     );
   });
 
+  it("says when an applied action waits for a stage that is already sending", () => {
+    const note = "The current stage is already sending: this takes effect from the next stage";
+    expect(
+      bulkSummary({ applied: 2, refused: [], notes: [{ personId: "p1", note }] }, new Map()),
+    ).toBe(
+      "2 applied. For 1 of them: the current stage is already sending: this takes effect from the next stage",
+    );
+  });
+
   it("shortens long name lists", () => {
     const refused = ["a", "b", "c", "d", "e"].map((id) => ({ personId: id, reason: "r" }));
     expect(bulkSummary({ applied: 0, refused }, new Map())).toBe(

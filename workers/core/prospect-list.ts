@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ProspectActionName } from "./engine/schemas";
+import { PROSPECT_ACTIONS, type ProspectActionName } from "./engine/schemas";
 import {
   type EmailStatus,
   type ProspectStatus,
@@ -54,6 +54,12 @@ export function parseLiveFrame(text: unknown): LiveFrame | null {
 }
 
 export type ListFilter = { status?: ProspectStatus; stage?: number };
+
+/**
+ * The prospect list's cursor key: [sort value, personId] of the last row of a page. The
+ * Campaign DO writes and reads it; the API and the page check it first, so a bad one is a 400.
+ */
+export const ProspectCursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
 
 function matches(row: LiveRow, filter: ListFilter): boolean {
   if (filter.status && row.status !== filter.status) return false;
@@ -122,7 +128,7 @@ export const CAMPAIGN_STATUS_TONES: Record<keyof typeof CAMPAIGN_STATUS_LABELS, 
   disabled: "warn",
 };
 
-export const ACTION_LABELS: Record<ProspectActionName, string> = {
+export const ACTION_LABELS = {
   pause: "Pause",
   unpause: "Unpause",
   finish: "Mark finished",
@@ -133,7 +139,30 @@ export const ACTION_LABELS: Record<ProspectActionName, string> = {
   remove: "Remove",
   add_to: "Add to campaign…",
   move: "Move to campaign…",
-};
+} satisfies Record<ProspectActionName, string>;
+
+const TAKES_TARGET = {
+  pause: false,
+  unpause: false,
+  finish: false,
+  skip: false,
+  complete_task: false,
+  retry: false,
+  mark_replied: false,
+  remove: false,
+  add_to: true,
+  move: true,
+} satisfies Record<ProspectActionName, boolean>;
+
+/** Whether an action asks which other campaign (toCampaignId) it adds or moves people to. */
+export function takesTargetCampaign(action: ProspectActionName): boolean {
+  return TAKES_TARGET[action];
+}
+
+/** The actions that apply in one click (a profile's quick buttons): no other campaign to choose. */
+export const ONE_CLICK_ACTIONS: readonly ProspectActionName[] = PROSPECT_ACTIONS.filter(
+  (a) => !TAKES_TARGET[a],
+);
 
 /** "stage 2 of 3", or "all 3 done" once past the last stage. */
 export function stageText(stageIndex: number, stageCount: number): string {
@@ -174,12 +203,21 @@ function refusedText(
 
 /** "2 applied, 1 refused: Cannot pause a Complete prospect (Ann Lee)". */
 export function bulkSummary(
-  result: { applied: number; refused: { personId: string; reason: string }[] },
+  result: {
+    applied: number;
+    refused: { personId: string; reason: string }[];
+    notes?: { personId: string; note: string }[];
+  },
   names: Map<string, string>,
 ): string {
+  const notes = result.notes ?? [];
   const head = `${result.applied} applied`;
-  if (result.refused.length === 0) return head;
-  return `${head}, ${result.refused.length} refused: ${refusedText(result.refused, names, ACTION_REFUSALS)}`;
+  const noted =
+    notes.length === 0
+      ? ""
+      : `. ${notes.length === 1 ? "For 1 of them" : `For ${notes.length} of them`}: ${notes[0].note.charAt(0).toLowerCase()}${notes[0].note.slice(1)}`;
+  if (result.refused.length === 0) return `${head}${noted}`;
+  return `${head}, ${result.refused.length} refused: ${refusedText(result.refused, names, ACTION_REFUSALS)}${noted}`;
 }
 
 /** "Enrolled 3 people. 1 refused: already in this campaign (Ann Lee). 1 is also Active in another campaign." */
@@ -248,11 +286,7 @@ export const RETRYABLE_MESSAGE_STATUSES: readonly string[] = [
   "spam",
 ];
 
-const HISTORY_WORDS: Record<string, string> = {
-  enroll: "Enrolled",
-  sent: "Stage sent",
-  outcome: "Delivery outcome",
-  resumed: "Resumed",
+const ACTION_DONE = {
   pause: "Paused",
   unpause: "Unpaused",
   finish: "Marked finished",
@@ -263,6 +297,14 @@ const HISTORY_WORDS: Record<string, string> = {
   remove: "Removed",
   add_to: "Added to another campaign",
   move: "Moved to another campaign",
+} satisfies Record<ProspectActionName, string>;
+
+const HISTORY_WORDS: Record<string, string> = {
+  enroll: "Enrolled",
+  sent: "Stage sent",
+  outcome: "Delivery outcome",
+  resumed: "Resumed",
+  ...ACTION_DONE,
 };
 
 /** A history entry's event in words ("Marked replied"); unknown events as written. */

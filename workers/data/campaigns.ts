@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
+import { cursorParam, encodeCursor } from "../core/cursor";
 import { CampaignStatusSchema } from "../core/engine/schemas";
 import { ReasonSchema, reasonLabel } from "../core/engine/statuses";
 import { type Db, db, schema } from "../db/client";
@@ -27,6 +28,9 @@ const bool = z
   .enum(["true", "false", "1", "0"], { error: "Use true or false" })
   .transform((v) => v === "true" || v === "1");
 
+/** The campaign list's cursor key: [offset] (it sorts by columns that change, so no keyset). */
+const CampaignCursorSchema = z.tuple([z.number().int().nonnegative()]).transform(([n]) => n);
+
 export const CampaignListQuerySchema = z.object({
   owner: z.string().min(1).optional(),
   status: CampaignStatusSchema.optional(),
@@ -39,7 +43,7 @@ export const CampaignListQuerySchema = z.object({
     })
     .default("created"),
   order: z.enum(["asc", "desc"], { error: "order is asc or desc" }).optional(),
-  cursor: z.string().optional(),
+  cursor: cursorParam(CampaignCursorSchema),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type CampaignListQuery = z.infer<typeof CampaignListQuerySchema>;
@@ -62,7 +66,7 @@ export async function listCampaigns(d: Db, teamId: string, q: CampaignListQuery)
   }[q.sort];
   const defaultDesc = q.sort === "created" || q.sort === "prospects" || q.sort === "stages";
   const dir = (q.order ?? (defaultDesc ? "desc" : "asc")) === "desc" ? desc : asc;
-  const offset = q.cursor ? Number.parseInt(q.cursor, 10) || 0 : 0;
+  const offset = q.cursor ?? 0;
   const rows = await d
     .select()
     .from(c)
@@ -73,7 +77,7 @@ export async function listCampaigns(d: Db, teamId: string, q: CampaignListQuery)
   const page = rows.slice(0, q.limit);
   return {
     items: page.map(indexRow),
-    nextCursor: rows.length > q.limit ? String(offset + q.limit) : undefined,
+    nextCursor: rows.length > q.limit ? encodeCursor([offset + q.limit]) : undefined,
   };
 }
 

@@ -1,11 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, or } from "drizzle-orm";
-import {
-  decodeJobCursor,
-  encodeJobCursor,
-  type Job,
-  type JobInput,
-  type JobStage,
-} from "../core/jobs";
+import { encodeCursor } from "../core/cursor";
+import type { Job, JobCursor, JobInput, JobStage } from "../core/jobs";
 import { db, schema } from "../db/client";
 
 // job_stage has 5 columns; D1 binds at most 100 parameters per statement.
@@ -39,11 +34,10 @@ export type JobPage = { items: Job[]; nextCursor?: string };
 export async function listJobs(
   env: Env,
   teamId: string,
-  query: { cursor?: string; limit: number },
-): Promise<JobPage | { error: "bad_cursor" }> {
+  query: { cursor?: JobCursor; limit: number },
+): Promise<JobPage> {
   const d = db(env);
-  const after = query.cursor ? decodeJobCursor(query.cursor) : null;
-  if (query.cursor && !after) return { error: "bad_cursor" };
+  const after = query.cursor;
   const rows = await d
     .select({ id: schema.job.id, title: schema.job.title, createdAt: schema.job.createdAt })
     .from(schema.job)
@@ -96,6 +90,6 @@ export async function listJobs(
   }));
   const last = page.at(-1);
   return rows.length > query.limit && last
-    ? { items, nextCursor: encodeJobCursor({ createdAt: last.createdAt.getTime(), id: last.id }) }
+    ? { items, nextCursor: encodeCursor([last.createdAt.getTime(), last.id]) }
     : { items };
 }

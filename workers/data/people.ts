@@ -1,8 +1,8 @@
 import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { encodeCursor } from "../core/cursor";
 import {
-  encodePeopleCursor,
   escapeLike,
   normalizeEmail,
   type PeopleCursor,
@@ -324,7 +324,7 @@ export async function listPeople(
   const items = page.map((r) => toJson(r, emails, phones));
   const last = page[page.length - 1];
   return rows.length > opts.limit
-    ? { items, nextCursor: encodePeopleCursor({ sortName: last.sortName, id: last.id }) }
+    ? { items, nextCursor: encodeCursor([last.sortName, last.id]) }
     : { items };
 }
 

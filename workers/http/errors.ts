@@ -2,6 +2,7 @@ import type { z } from "zod";
 
 export type ErrorCode =
   | "bad_request"
+  | "invalid_cursor"
   | "unauthorized"
   | "forbidden"
   | "not_found"
@@ -39,6 +40,11 @@ export function validationError(error: z.ZodError, what = "The request"): Respon
   const issues = zodIssues(error);
   const named = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
   return errorResponse(422, "validation_failed", `${what} is invalid — ${named}`, issues);
+}
+
+/** A `cursor` parameter this API did not give out: 400, naming the cursor. */
+export function invalidCursor(message: string): Response {
+  return errorResponse(400, "invalid_cursor", message, [{ path: "cursor", message }]);
 }
 
 export const notFound = (what = "Not found") => errorResponse(404, "not_found", what);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { errorResponse, validationError } from "./errors";
+import { cursorProblem } from "../core/cursor";
+import { errorResponse, invalidCursor, validationError } from "./errors";
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -31,9 +32,15 @@ export async function readJsonBody<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** The URL's query parsed with `schema`; throws a 422 Response naming the bad parameter. */
+/**
+ * The URL's query parsed with `schema`; throws a 400 `invalid_cursor` Response for a cursor
+ * the API did not give out, else a 422 naming the bad parameter.
+ */
 export function readQuery<S extends z.ZodType>(url: URL, schema: S): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
-  if (!parsed.success) throw validationError(parsed.error, "The query");
+  if (!parsed.success) {
+    const cursor = cursorProblem(parsed.error);
+    throw cursor ? invalidCursor(cursor) : validationError(parsed.error, "The query");
+  }
   return parsed.data;
 }

@@ -1,7 +1,13 @@
 import type { Transport } from "../transport/types";
 
-/** The points of the send path where a test can inject a fault (throw) or a pause. */
-export type FaultStep = "after_reserve" | "before_send" | "after_send" | "before_record";
+/** The points of the send path (and of a move) where a test can inject a fault (throw) or a crash. */
+export type FaultStep =
+  | "after_reserve"
+  | "before_send"
+  | "after_send"
+  | "before_record"
+  | "move_after_intent"
+  | "move_after_receive";
 
 const HOOKS = Symbol.for("beacon.engineHooks");
 

@@ -5,10 +5,20 @@ import type { OutgoingEmail, OutgoingSms, SendResult, Transport } from "./types"
 
 /** How long the Worker waits for Resend before treating the request as timed out. */
 export const RESEND_TIMEOUT_MS = 10_000;
-/** A pacing slot further away than this is not waited for inside the alarm: it re-arms. */
-const MAX_PACING_WAIT_MS = 2_000;
+/** A request slot at most this far away is waited for in-process; a further one is held. */
+export const MAX_PACING_WAIT_MS = 2_000;
+/**
+ * How long before its held slot a paced batch comes back. An alarm that fires up to this
+ * late still finds the slot ahead; the in-process wait covers the rest (the lead is below
+ * MAX_PACING_WAIT_MS, so a caller back on time always gets to use its slot).
+ */
+export const PACING_LEAD_MS = 1_000;
 
-export type Pacing = { acquire(now: number): Promise<number> };
+/** This provider key's request slots (the Pacer), asked for one request (holder) at a time. */
+export type Pacing = {
+  acquire(holder: string, now: number): Promise<{ slot: number; use: boolean }>;
+  handBack(holder: string, now: number): Promise<void>;
+};
 
 const ErrorSchema = z.object({
   name: z.string().optional(),
@@ -70,12 +80,12 @@ export function resendTransport(opts: {
   const resend = new Resend(opts.apiKey, opts.baseUrl ? { baseUrl: opts.baseUrl } : undefined);
   const timeoutMs = opts.timeoutMs ?? RESEND_TIMEOUT_MS;
 
-  /** Waits for this key's next request slot; a far slot comes back as "retry at". */
-  async function paced(): Promise<number | null> {
-    const now = opts.now();
-    const slot = await opts.pacing.acquire(now);
-    const wait = slot - now;
-    if (wait > MAX_PACING_WAIT_MS) return wait;
+  /** Waits for the holder's request slot; a far one answers when to come back for it. */
+  async function paced(holder: string): Promise<number | null> {
+    const { slot, use } = await opts.pacing.acquire(holder, opts.now());
+    if (!use) return slot - PACING_LEAD_MS;
+    // Read the clock again: the time the Pacer took to answer is part of the wait.
+    const wait = slot - opts.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     return null;
   }
@@ -104,14 +114,17 @@ export function resendTransport(opts: {
   return {
     async sendEmails(emails: OutgoingEmail[], batchKey: string): Promise<SendResult[]> {
       if (emails.length === 0) return [];
-      const farSlot = await paced();
-      if (farSlot !== null) {
-        return transient(
-          emails,
-          "Pacing: this key's request rate is in use",
-          "rate_limited",
-          farSlot,
-        );
+      // The batch key names this request: asking again for it gets the slot it holds.
+      const at = await paced(batchKey);
+      if (at !== null) {
+        return emails.map((e) => ({
+          id: e.id,
+          ok: false,
+          kind: "paced",
+          at,
+          reason: null,
+          message: "Waiting for a request slot on this provider key",
+        }));
       }
       const signal = AbortSignal.timeout(timeoutMs);
       try {
@@ -135,6 +148,9 @@ export function resendTransport(opts: {
     },
     async sendSms(_messages: OutgoingSms[]): Promise<SendResult[]> {
       throw new Error("Resend does not send SMS; use the SMS transport");
+    },
+    async handBack(batchKey: string): Promise<void> {
+      await opts.pacing.handBack(batchKey, opts.now());
     },
   };
 }

@@ -13,7 +13,7 @@ import {
 import type { ProspectActionName, Stage } from "./schemas";
 import { type ProspectStatus, STATUS_LABELS, STATUSES } from "./statuses";
 
-export { AUTOMATIC_MOVES, afterFailure, afterSend, autoResume } from "./automatic";
+export { AUTOMATIC_MOVES, afterFailure, afterSend, autoResume, reconcileDue } from "./automatic";
 export type {
   Decision,
   HistoryEntry,

@@ -162,3 +162,22 @@ export function autoResume(
     cancelWaiting: false,
   };
 }
+
+/**
+ * A due prospect the send path cannot act on as it stands: past the last stage (after an
+ * edit) it is Complete; at a call/task stage it waits for a person, not the pipeline.
+ * Refused when the stage is one the pipeline sends.
+ */
+export function reconcileDue(prospect: ProspectState, stages: Stage[], now: number): Decision {
+  const stage = currentStage(prospect, stages);
+  if (stage && (stage.type === "email" || stage.type === "sms")) {
+    return { ok: false, reason: "The stage is one the pipeline sends" };
+  }
+  const next = stage ? prospect : enterStage(prospect, stages.length, stages, now, NO_TIMING);
+  return {
+    ok: true,
+    next,
+    history: historyOf("outcome", prospect, next, stage?.id ?? null),
+    cancelWaiting: leavesWaiting(prospect, next),
+  };
+}

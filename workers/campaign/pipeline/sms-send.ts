@@ -1,20 +1,16 @@
-import { afterFailure, afterSend } from "../core/engine/actions";
-import { planRetry } from "../core/engine/retries";
-import { lookupAt } from "../core/sms";
-import type { SmsResult } from "../transport/sms";
-import { type OutgoingSms, OutgoingSmsSchema } from "../transport/types";
-import type { PipelineContext } from "./pipeline";
-import type { Message } from "./store";
-import { applyDecision, SYSTEM, timingOf, toState } from "./transitions";
+import { planRetry } from "../../core/engine/retries";
+import { lookupAt } from "../../core/sms";
+import type { SmsResult } from "../../transport/sms";
+import { type OutgoingSms, OutgoingSmsSchema } from "../../transport/types";
+import type { Message } from "../store";
+import { giveUp as failMessage, type PipelineContext, RETRY_WINDOW_MS } from "./context";
+import { recordRefused, recordSent } from "./settle";
 
 /**
  * In-flight SMS settled per alarm: each may cost a lookup (a few requests) and a send,
  * which keeps one alarm far inside the subrequest limit; the rest wait for the next one.
  */
 export const SMS_PER_ALARM = 100;
-
-/** A text a day late is worse than none: automatic retries stop here, as for email. */
-const GIVE_UP_AFTER_MS = 23 * 60 * 60 * 1000;
 
 export const UNKNOWN_OUTCOME = "Unknown whether the SMS was sent; check Twilio before retrying";
 
@@ -23,7 +19,7 @@ export const UNKNOWN_OUTCOME = "Unknown whether the SMS was sent; check Twilio b
  * definite answer: while it is there, the provider may hold the message and it must be
  * looked up, never sent blindly again.
  */
-const callKey = (id: string) => `sms_call:${id}`;
+const callKey = (id: string) => `sms_call:${id}` as const;
 
 function payload(m: Message): OutgoingSms {
   return OutgoingSmsSchema.parse(JSON.parse(m.payload ?? "null"));
@@ -33,7 +29,7 @@ function payload(m: Message): OutgoingSms {
 export async function sendSms(c: PipelineContext, messages: Message[]): Promise<void> {
   await c.fault?.("before_send");
   const calledAt = c.now();
-  for (const m of messages) c.store.setNumber(callKey(m.id), calledAt);
+  for (const m of messages) c.store.meta.setNumber(callKey(m.id), calledAt);
   const results = await c.sms.send(messages.map(payload));
   await c.fault?.("after_send");
   await c.fault?.("before_record");
@@ -50,9 +46,9 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
   const again: Message[] = [];
   const unsure: Message[] = [];
   for (const m of inFlight.slice(0, SMS_PER_ALARM)) {
-    const calledAt = c.store.getNumber(callKey(m.id));
+    const calledAt = c.store.meta.getNumber(callKey(m.id));
     if (calledAt === null) again.push(m);
-    else if (now < lookupAt(calledAt)) c.store.putMessage({ ...m, retryAt: lookupAt(calledAt) });
+    else if (now < lookupAt(calledAt)) c.store.messages.put({ ...m, retryAt: lookupAt(calledAt) });
     else unsure.push(m);
   }
   if (unsure.length > 0) {
@@ -69,16 +65,21 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
       const a = byId.get(m.id);
       if (a?.found === true) found.push({ id: m.id, ok: true, providerId: a.providerId });
       else if (a?.found === false) {
-        c.store.setNumber(callKey(m.id), null);
+        c.store.meta.setNumber(callKey(m.id), null);
         again.push(m);
       } else giveUp(c, m, `${UNKNOWN_OUTCOME} (${a?.message ?? "no answer about it"})`);
     }
     recordSms(c, found);
   }
-  // The lookup awaited: send only what is still in flight now.
+  // The lookup awaited: send only what is still in flight now, and nothing a day old.
   const still = again.flatMap((m) => {
-    const fresh = c.store.getMessage(m.id);
-    return fresh?.status === "sending" ? [fresh] : [];
+    const fresh = c.store.messages.get(m.id);
+    if (fresh?.status !== "sending") return [];
+    if (now - (fresh.firstTryAt ?? fresh.createdAt) > RETRY_WINDOW_MS) {
+      giveUp(c, fresh, `${fresh.reason ?? "no answer"}; not sent again a day later`);
+      return [];
+    }
+    return [fresh];
   });
   if (still.length > 0) await sendSms(c, still);
 }
@@ -86,81 +87,37 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
 /** Provider ids this person's other texts already have: never taken for this message. */
 function claimedIds(c: PipelineContext, m: Message): Set<string> {
   return new Set(
-    c.store
-      .messagesOf(m.personId)
+    c.store.messages
+      .of(m.personId)
       .flatMap((x) => (x.id !== m.id && x.channel === "sms" && x.providerId ? [x.providerId] : [])),
   );
 }
 
 /** The message Failed and its prospect Failed `too_many_retries`, with a reason to read. */
 function giveUp(c: PipelineContext, message: Message, detail: string) {
-  const now = c.now();
-  c.store.setNumber(callKey(message.id), null);
-  const m = c.store.getMessage(message.id);
-  if (!m || m.status !== "sending") return;
-  c.store.putMessage({
-    ...m,
-    status: "failed",
-    reason: `too_many_retries: ${detail}`,
-    retryAt: null,
-  });
-  const p = c.store.getProspect(m.personId);
-  if (p && p.stageIndex === m.stageIndex) {
-    const d = afterFailure(toState(p), "too_many_retries", { detail });
-    applyDecision(c.store, c.def, p, d, SYSTEM, now, { reasonDetail: detail });
-  }
+  c.store.meta.setNumber(callKey(message.id), null);
+  failMessage(c, message, detail);
 }
 
 /** Applies the provider's answers, each on its own, to the state as it is NOW. */
 function recordSms(c: PipelineContext, results: SmsResult[]) {
   const now = c.now();
   for (const r of results) {
-    const m = c.store.getMessage(r.id);
-    const calledAt = c.store.getNumber(callKey(r.id));
-    if (!m || m.status !== "sending") {
-      c.store.setNumber(callKey(r.id), null);
+    const m = c.store.messages.get(r.id);
+    const calledAt = c.store.meta.getNumber(callKey(r.id));
+    if (m?.status !== "sending") {
+      c.store.meta.setNumber(callKey(r.id), null);
       continue;
     }
-    const p = c.store.getProspect(m.personId);
-    const current = p && p.stageIndex === m.stageIndex ? p : null;
-    if (r.ok) {
-      c.store.setNumber(callKey(r.id), null);
-      c.store.putMessage({
-        ...m,
-        status: "sent",
-        sentAt: now,
-        providerId: r.providerId,
-        reason: null,
-        retryAt: null,
-      });
-      if (current) {
-        const d = afterSend(
-          toState(current),
-          c.def.stages,
-          now,
-          timingOf(c.def, current, c.teamTz),
-        );
-        applyDecision(c.store, c.def, current, d, SYSTEM, now);
-      }
-      continue;
-    }
-    if (r.kind === "permanent") {
-      c.store.setNumber(callKey(r.id), null);
-      c.store.putMessage({
-        ...m,
-        status: "not_delivered",
-        reason: `${r.reason}: ${r.message}`,
-        retryAt: null,
-      });
-      if (current) {
-        const d = afterFailure(toState(current), r.reason, { detail: r.message });
-        applyDecision(c.store, c.def, current, d, SYSTEM, now, { reasonDetail: r.message });
-      }
+    if (r.ok || r.kind === "permanent") {
+      c.store.meta.setNumber(callKey(r.id), null);
+      if (r.ok) recordSent(c, m, r.providerId);
+      else recordRefused(c, m, r.reason, r.message);
       continue;
     }
     // A 429 or a refusal before anything was done: the provider surely does not have it.
     const unknown = r.kind === "transient" && r.unknown && calledAt !== null;
-    if (!unknown) c.store.setNumber(callKey(r.id), null);
+    if (!unknown) c.store.meta.setNumber(callKey(r.id), null);
     const plan = planRetry({
       error:
         r.kind === "rate_limited"
@@ -170,12 +127,12 @@ function recordSms(c: PipelineContext, results: SmsResult[]) {
       now,
       jitter: Math.random(),
     });
-    const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > GIVE_UP_AFTER_MS;
+    const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS;
     if (!plan.retry || tooLate) {
       giveUp(c, m, unknown ? `${r.message}; ${UNKNOWN_OUTCOME}` : r.message);
       continue;
     }
-    c.store.putMessage({
+    c.store.messages.put({
       ...m,
       failures: m.failures + (plan.countsAsAttempt ? 1 : 0),
       // An unknown outcome is looked up before anything goes again, once the list has settled.

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 export type Validation = { ok: true } | { ok: false; detail: string };
 
-/** Checks an address before sending; pluggable, so an MX or verification service can be added. */
-export type AddressValidator = (address: string) => Promise<Validation>;
+/** Checks an address before sending; pluggable, so a stricter rule can be passed in. */
+export type AddressValidator = (address: string) => Validation;
 
 const Email = z.email();
 
@@ -11,7 +11,7 @@ const Email = z.email();
  * The built-in check: well-formed, and not on a domain that cannot exist (RFC 2606/6761's
  * reserved .invalid, or a one-letter top-level domain).
  */
-export const syntaxValidator: AddressValidator = async (address) => {
+export const syntaxValidator: AddressValidator = (address) => {
   if (!Email.safeParse(address).success) {
     return { ok: false, detail: `${address} is not a well-formed email address` };
   }

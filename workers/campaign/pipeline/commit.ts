@@ -1,0 +1,77 @@
+import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
+import type { Message, Prospect } from "../store";
+import type { PipelineContext } from "./context";
+import { reservationIdFor } from "./quota";
+
+export type Commit = {
+  p: Prospect;
+  stageId: string;
+  channel: "email" | "sms";
+  payload: OutgoingEmail | OutgoingSms;
+  to: string;
+  subject: string | null;
+  mailboxId: string | null;
+};
+
+/**
+ * Persists the attempts (payload + idempotency key) BEFORE the provider call. From here
+ * the members are committed: a cancel answers 409, a pause applies from the next stage.
+ * Re-reads each prospect first: a pause, cancel or stage edit during the quota call wins,
+ * and a stage that already has a send in flight never gets a second one.
+ */
+export function commit(c: PipelineContext, items: Commit[], batchId: string): Message[] {
+  const now = c.now();
+  const out: Message[] = [];
+  const used = new Map<string, number>();
+  for (const item of items) {
+    const p = c.store.prospects.get(item.p.personId);
+    if (p?.status !== "active" || p.stageId !== item.stageId || p.nextAt === null) continue;
+    if (c.store.messages.inFlight(p.personId, p.stageId)) continue;
+    const open = c.store.messages.open(p.personId, p.stageId);
+    const message = c.store.messages.put({
+      id: item.payload.id,
+      personId: p.personId,
+      stageId: item.stageId,
+      stageIndex: p.stageIndex,
+      channel: item.channel,
+      attempt: p.attempt,
+      status: "sending",
+      reason: null,
+      to: item.to,
+      mailboxId: item.mailboxId,
+      subject: item.subject,
+      scheduledAt: open?.scheduledAt ?? p.nextAt,
+      sentAt: null,
+      messageId:
+        item.channel === "email" ? (item.payload as OutgoingEmail).headers["Message-ID"] : null,
+      providerId: null,
+      idempotencyKey: item.payload.idempotencyKey,
+      batchId,
+      payload: JSON.stringify(item.payload),
+      createdAt: open?.createdAt ?? now,
+      failures: 0,
+      firstTryAt: now,
+      retryAt: null,
+    });
+    // In flight: not due again until the answer is recorded.
+    c.store.prospects.update(
+      { ...p, name: item.p.name || p.name, timeZone: item.p.timeZone, nextAt: null },
+      now,
+    );
+    out.push(message);
+    if (item.mailboxId) {
+      const rid = reservationIdFor(c.def.id, batchId, item.mailboxId);
+      used.set(rid, (used.get(rid) ?? 0) + 1);
+    }
+  }
+  const reservations = new Set(
+    items.flatMap((i) => (i.mailboxId ? [reservationIdFor(c.def.id, batchId, i.mailboxId)] : [])),
+  );
+  for (const rid of reservations) {
+    const r = c.store.reservations.get(rid);
+    if (!r || r.granted === null) continue;
+    const n = used.get(rid) ?? 0;
+    c.store.reservations.put({ ...r, used: n, state: n < r.granted ? "releasing" : "used" });
+  }
+  return out;
+}

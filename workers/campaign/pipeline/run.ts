@@ -1,0 +1,150 @@
+import { autoResume, reconcileDue } from "../../core/engine/actions";
+import { loadJobTitle, loadMailboxes, loadPeople, loadSuppressed } from "../data";
+import type { Prospect } from "../store";
+import {
+  applyDecision,
+  fromState,
+  holdWhileSending,
+  SYSTEM,
+  timingOf,
+  toState,
+} from "../transitions";
+import { commit } from "./commit";
+import { BATCH_SIZE, type PipelineContext } from "./context";
+import { resendEmails, sendEmails } from "./email-send";
+import { type BatchData, type EmailCandidate, prepare, type SmsCandidate } from "./prepare";
+import { reserveQuota, settleReservations } from "./quota";
+import { resendSms, sendSms } from "./sms-send";
+
+export { BATCH_SIZE, type PipelineContext, type QuotaClient } from "./context";
+
+/** In-flight SMS looked at per alarm. */
+const SMS_DUE_PER_ALARM = 1_000;
+
+/**
+ * Due rows the send path cannot send as they stand are settled so they never block the
+ * due index: holds that end by themselves resume; a prospect past the last stage is
+ * Complete; a call/task stage waits for a person; a stage already in flight waits for its
+ * answer. Returns the prospects due at an email or SMS stage.
+ */
+function settleDue(c: PipelineContext, due: Prospect[], now: number): Prospect[] {
+  const sendable: Prospect[] = [];
+  for (const row of due) {
+    let p = row;
+    if (p.status !== "active") {
+      const d = autoResume(toState(p), c.def.stages, now, timingOf(c.def, p, c.teamTz));
+      const resumed = applyDecision(c.store, c.def, p, d, SYSTEM, now);
+      if (!resumed) {
+        // Nothing the pipeline acts on: off the due index.
+        c.store.prospects.update({ ...p, nextAt: null }, now);
+        continue;
+      }
+      p = resumed;
+    }
+    const stage = c.def.stages[p.stageIndex];
+    if (!stage || stage.type === "call" || stage.type === "task") {
+      const d = reconcileDue(toState(p), c.def.stages, now);
+      if (!stage) applyDecision(c.store, c.def, p, d, SYSTEM, now);
+      else c.store.prospects.update(fromState(p, toState(p), c.def.stages), now);
+      continue;
+    }
+    const held = holdWhileSending(c.store, p);
+    if (held.nextAt === null) {
+      c.store.prospects.update(held, now);
+      continue;
+    }
+    if (p.nextAt !== null && p.nextAt <= now) sendable.push(p);
+  }
+  return sendable;
+}
+
+async function loadBatch(c: PipelineContext, due: Prospect[]): Promise<BatchData> {
+  const ids = due.map((p) => p.personId);
+  const people = await loadPeople(c.d1, c.def.teamId, ids);
+  const normalized = [...people.values()].flatMap((p) => p.emails.map((e) => e.normalized));
+  const mailboxIds = c.def.stages.flatMap((s) =>
+    s.type === "email" && s.mailboxId ? [s.mailboxId] : [],
+  );
+  return {
+    people,
+    suppressed: await loadSuppressed(c.d1, c.def.teamId, normalized, ids),
+    mailboxes: await loadMailboxes(c.d1, c.def.teamId, mailboxIds),
+    jobTitle: await loadJobTitle(c.d1, c.def.teamId, c.def.jobId),
+  };
+}
+
+/**
+ * One alarm's work: settle what a crash left open, send again what is in flight (whatever
+ * the campaign's status: a committed send is settled), then, for an active campaign, take
+ * a bounded batch of due prospects through the send path of DESIGN.md §2.
+ */
+export async function runPipeline(c: PipelineContext): Promise<void> {
+  await settleReservations(c);
+  await resendEmails(c);
+  const texts = c.store.messages.smsDue(c.now(), SMS_DUE_PER_ALARM);
+  if (texts.length > 0) await resendSms(c, texts);
+  if (c.def.status !== "active") return;
+
+  const now = c.now();
+  const due = settleDue(c, c.store.prospects.due(now, BATCH_SIZE), now);
+  if (due.length === 0) return;
+  const data = await loadBatch(c, due);
+
+  const emails: EmailCandidate[] = [];
+  const sms: SmsCandidate[] = [];
+  for (const before of due) {
+    // The awaits above let actions and edits interleave: act only on what is still due.
+    const p = c.store.prospects.get(before.personId);
+    if (p?.status !== "active" || p.nextAt === null || p.nextAt > now) continue;
+    const stage = c.def.stages[p.stageIndex];
+    if (!stage || (stage.type !== "email" && stage.type !== "sms")) continue;
+    const person = data.people.get(p.personId);
+    if (!person) {
+      // Deleted from the team's database: they leave the campaign.
+      c.store.prospects.delete(p.personId);
+      continue;
+    }
+    const current = {
+      ...p,
+      name: [person.firstName, person.lastName].filter(Boolean).join(" "),
+      timeZone: person.timeZone ?? p.timeZone,
+    };
+    const candidate = await prepare(c, current, stage, person, data);
+    if (candidate && "email" in candidate) emails.push(candidate);
+    else if (candidate) sms.push(candidate);
+  }
+
+  const batchId = crypto.randomUUID();
+  const granted = await reserveQuota(c, emails, batchId);
+  await c.fault?.("after_reserve");
+  const committedEmails = commit(
+    c,
+    granted.map((g) => ({
+      p: g.p,
+      stageId: g.stage.id,
+      channel: "email" as const,
+      payload: g.email,
+      to: g.email.to,
+      subject: g.email.subject,
+      mailboxId: g.mailbox.id,
+    })),
+    batchId,
+  );
+  const committedSms = commit(
+    c,
+    sms.map((s) => ({
+      p: s.p,
+      stageId: s.stage.id,
+      channel: "sms" as const,
+      payload: s.sms,
+      to: s.sms.to,
+      subject: null,
+      mailboxId: null,
+    })),
+    batchId,
+  );
+  await settleReservations(c);
+
+  if (committedEmails.length > 0) await sendEmails(c, committedEmails, batchId);
+  if (committedSms.length > 0) await sendSms(c, committedSms);
+}

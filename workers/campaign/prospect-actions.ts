@@ -1,0 +1,150 @@
+import { decideAction } from "../core/engine/actions";
+import { type ProspectAction, ProspectActionSchema } from "../core/engine/schemas";
+import type { Host } from "./host";
+import { transfer } from "./moves";
+import { ok, type Result } from "./result";
+import { ActorSchema, type ActResult, ActResultSchema } from "./rpc";
+import type { Prospect } from "./store";
+import {
+  type ActorRef,
+  ALREADY_SENDING,
+  actorLabel,
+  applyDecision,
+  timingOf,
+  toState,
+} from "./transitions";
+
+/**
+ * Actions that would make a second send of a stage already with the provider, or take the
+ * person away from it: refused until the send settles. Pause, unpause, mark replied,
+ * finish and remove are accepted and take effect from the next stage.
+ */
+const BLOCKED_WHILE_SENDING = new Set(["skip", "retry", "complete_task", "move"]);
+const SENDING_REFUSAL = "Already sending: the current stage is with the provider";
+/** Actions whose result the committed send does not change: said so in the answer. */
+const NOTED_WHILE_SENDING = new Set(["pause", "unpause", "mark_replied", "finish"]);
+
+/** The people an action covers, by id or by the list's filters (`all: true`). */
+function idsOf(host: Host, action: ProspectAction): string[] {
+  if (action.personIds) return action.personIds;
+  const stage = action.filters?.stage;
+  return host.store.prospects.ids({
+    status: action.filters?.status,
+    ...(stage === undefined ? {} : { stageId: host.store.meta.idAt(stage) }),
+  });
+}
+
+/** Removed or moved people leave: their Waiting message is canceled, their history noted. */
+function leave(host: Host, p: Prospect, action: ProspectAction, actor: ActorRef, now: number) {
+  const current = host.store.prospects.get(p.personId);
+  if (!current) return;
+  const open = host.store.messages.open(current.personId, current.stageId);
+  if (open) {
+    host.store.messages.put({
+      ...open,
+      status: "canceled",
+      reason: action.action === "move" ? "moved" : "removed",
+    });
+  }
+  host.store.history.add({
+    personId: current.personId,
+    at: now,
+    actor: actorLabel(actor),
+    action: action.action,
+    fromStatus: current.status,
+    toStatus: null,
+    reason: null,
+    detail: action.toCampaignId ?? null,
+  });
+  host.store.prospects.delete(current.personId);
+}
+
+/** A single or bulk action of DESIGN.md §1: applied where allowed, refused with the reason elsewhere. */
+export async function act(
+  host: Host,
+  input: ProspectAction,
+  actor: ActorRef,
+): Promise<Result<ActResult>> {
+  const action = ProspectActionSchema.parse(input);
+  ActorSchema.parse(actor);
+  const def = host.store.def();
+  const now = host.now();
+  const teamTz = await host.teamTimeZone();
+  const earlier =
+    action.action === "move" && action.moveId ? host.store.moves.get(action.moveId) : null;
+  if (earlier?.state === "done") {
+    // Idempotent by move id: a repeat answers what the first did and moves nobody.
+    return ok(ActResultSchema.parse(JSON.parse(earlier.result)));
+  }
+  // A move interrupted after its intent was written goes on with the same people.
+  const resuming = earlier?.state === "pending" ? new Set(earlier.personIds) : new Set<string>();
+  const ids = earlier?.state === "pending" ? earlier.personIds : idsOf(host, action);
+  const found = new Map(host.store.prospects.getMany(ids).map((p) => [p.personId, p]));
+  const result: ActResult = { applied: [], refused: [], notes: [] };
+  const changed: Prospect[] = [];
+  const leaving: Prospect[] = [];
+  const transferring: Prospect[] = [];
+  for (const id of ids) {
+    const p = found.get(id);
+    if (!p) {
+      result.refused.push({ personId: id, reason: "not_found" });
+      continue;
+    }
+    const sending = host.store.messages.inFlight(p.personId, p.stageId) !== null;
+    if (sending && BLOCKED_WHILE_SENDING.has(action.action) && !resuming.has(id)) {
+      result.refused.push({ personId: id, reason: SENDING_REFUSAL });
+      continue;
+    }
+    const d = decideAction(toState(p), action.action, def.stages, now, timingOf(def, p, teamTz));
+    if (!d.ok && !resuming.has(id)) {
+      result.refused.push({ personId: id, reason: d.reason });
+      continue;
+    }
+    if (action.action === "remove") {
+      result.applied.push(id);
+      leaving.push(p);
+      continue;
+    }
+    if (action.action === "move" || action.action === "add_to") {
+      transferring.push(p);
+      continue;
+    }
+    const stored = applyDecision(host.store, def, p, d, actor, now, {
+      bypassValidation:
+        action.action === "retry" ? (action.bypassValidation ?? false) : p.bypassValidation,
+    });
+    if (!stored) continue;
+    changed.push(stored);
+    result.applied.push(id);
+    if (sending && NOTED_WHILE_SENDING.has(action.action)) {
+      result.notes.push({ personId: id, note: ALREADY_SENDING });
+    }
+  }
+  if (transferring.length > 0 && (action.action === "move" || action.action === "add_to")) {
+    const moved = await transfer(
+      host,
+      { action: action.action, toCampaignId: action.toCampaignId ?? "", moveId: action.moveId },
+      actor,
+      transferring,
+    );
+    if (!moved.ok) return moved;
+    const enrolled = new Set(moved.value);
+    for (const p of transferring) {
+      if (!enrolled.has(p.personId)) {
+        result.refused.push({ personId: p.personId, reason: "already_enrolled" });
+        continue;
+      }
+      result.applied.push(p.personId);
+      if (action.action === "move") leaving.push(p);
+    }
+  }
+  for (const p of leaving) leave(host, p, action, actor, now);
+  if (action.action === "move" && action.moveId) {
+    host.store.moves.finish(action.moveId, JSON.stringify(result));
+  }
+  await host.afterChange(
+    changed,
+    leaving.map((p) => p.personId),
+  );
+  return ok(result);
+}

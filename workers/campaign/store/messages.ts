@@ -1,0 +1,192 @@
+import { type EmailStatus, EmailStatusSchema } from "../../core/engine/statuses";
+import type { MetaTable } from "./meta";
+import type { OutboxTable } from "./outbox";
+import { int, intOrNull, oneOf, type Row, table, text, textOrNull } from "./table";
+
+export type MessageStatus = EmailStatus | "sending";
+
+/** One outgoing message (the Email Log's source) and, once committed, its send attempt. */
+export type StoredMessage = {
+  id: string;
+  personId: string;
+  stageId: string;
+  /** The stage's place when the message was made; read back from the definition while it exists. */
+  stageIndex: number;
+  channel: "email" | "sms";
+  attempt: number;
+  status: MessageStatus;
+  reason: string | null;
+  to: string | null;
+  mailboxId: string | null;
+  subject: string | null;
+  scheduledAt: number | null;
+  sentAt: number | null;
+  messageId: string | null;
+  providerId: string | null;
+  idempotencyKey: string | null;
+  batchId: string | null;
+  payload: string | null;
+  createdAt: number;
+  rev: number;
+  /** Automatic retries counted toward Too Many Retries (429s never count). */
+  failures: number;
+  /** When the provider was first asked: no request goes under a key older than 23 h. */
+  firstTryAt: number | null;
+  /** When an in-flight message may go to the provider again. */
+  retryAt: number | null;
+};
+export type Message = StoredMessage;
+
+/** A message to write: retry bookkeeping defaults to "never tried". */
+export type NewMessage = Omit<Message, "rev" | "failures" | "firstTryAt" | "retryAt"> &
+  Partial<Pick<Message, "failures" | "firstTryAt" | "retryAt">>;
+
+const MESSAGE = table<StoredMessage>("message", "id", {
+  id: ["id", text],
+  personId: ["person_id", text],
+  stageId: ["stage_id", text],
+  stageIndex: ["stage_index", int],
+  channel: ["channel", oneOf((v) => (v === "sms" ? "sms" : "email"))],
+  attempt: ["attempt", int],
+  status: ["status", oneOf((v) => (v === "sending" ? "sending" : EmailStatusSchema.parse(v)))],
+  reason: ["reason", textOrNull],
+  to: ["to_addr", textOrNull],
+  mailboxId: ["mailbox_id", textOrNull],
+  subject: ["subject", textOrNull],
+  scheduledAt: ["scheduled_at", intOrNull],
+  sentAt: ["sent_at", intOrNull],
+  messageId: ["message_id", textOrNull],
+  providerId: ["provider_id", textOrNull],
+  idempotencyKey: ["idempotency_key", textOrNull],
+  batchId: ["batch_id", textOrNull],
+  payload: ["payload", textOrNull],
+  createdAt: ["created_at", int],
+  rev: ["rev", int],
+  failures: ["failures", int],
+  firstTryAt: ["first_try_at", intOrNull],
+  retryAt: ["retry_at", intOrNull],
+});
+const UPSERT = MESSAGE.upsertSql(["personId", "stageId", "stageIndex", "channel", "createdAt"]);
+
+/** The message table: the Email Log's rows and the send attempts behind them. */
+export class MessageTable {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly meta: MetaTable,
+    private readonly outbox: OutboxTable,
+  ) {}
+
+  private read(r: Row): Message {
+    const m = MESSAGE.fromRow(r);
+    const index = this.meta.indexOf(m.stageId);
+    const exists = this.meta.idAt(index) === m.stageId;
+    return exists ? { ...m, stageIndex: index } : m;
+  }
+
+  private all(query: string, ...args: SqlStorageValue[]): Message[] {
+    return this.sql
+      .exec(query, ...args)
+      .toArray()
+      .map((r) => this.read(r));
+  }
+
+  get(id: string): Message | null {
+    return this.all("SELECT * FROM message WHERE id = ?", id)[0] ?? null;
+  }
+
+  of(personId: string): Message[] {
+    return this.all("SELECT * FROM message WHERE person_id = ? ORDER BY created_at, id", personId);
+  }
+
+  /** The open (Waiting or Held) message of a prospect's stage, if any. */
+  open(personId: string, stageId: string | null): Message | null {
+    if (stageId === null) return null;
+    return (
+      this.all(
+        "SELECT * FROM message WHERE person_id = ? AND stage_id = ? AND status IN ('waiting','held') ORDER BY created_at DESC LIMIT 1",
+        personId,
+        stageId,
+      )[0] ?? null
+    );
+  }
+
+  /**
+   * The committed send of a prospect's stage that has not settled yet: while it exists it
+   * is that stage's send, and nothing may make a second one.
+   */
+  inFlight(personId: string, stageId: string | null): Message | null {
+    if (stageId === null) return null;
+    return (
+      this.all(
+        "SELECT * FROM message WHERE person_id = ? AND stage_id = ? AND status = 'sending' LIMIT 1",
+        personId,
+        stageId,
+      )[0] ?? null
+    );
+  }
+
+  /** In-flight SMS whose retry time has come (or that never got an answer). */
+  smsDue(now: number, limit: number): Message[] {
+    return this.all(
+      "SELECT * FROM message WHERE status = 'sending' AND channel = 'sms' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id LIMIT ?",
+      now,
+      limit,
+    );
+  }
+
+  /** Batches with an in-flight email whose retry time has come: the whole batch goes again. */
+  batchesDue(now: number, limit: number): string[] {
+    return this.sql
+      .exec(
+        `SELECT DISTINCT COALESCE(batch_id, id) AS b FROM message
+         WHERE status = 'sending' AND channel = 'email' AND (retry_at IS NULL OR retry_at <= ?) LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray()
+      .map((r) => String(r.b));
+  }
+
+  /** Every in-flight email of a batch, in id order (the order it was first sent in). */
+  inFlightOfBatch(batchId: string): Message[] {
+    return this.all(
+      "SELECT * FROM message WHERE status = 'sending' AND channel = 'email' AND COALESCE(batch_id, id) = ? ORDER BY id",
+      batchId,
+    );
+  }
+
+  /** The earliest time an in-flight message goes to the provider again, if any. */
+  earliestRetryAt(now: number): number | null {
+    const row = this.sql
+      .exec(
+        "SELECT COUNT(*) AS n, MIN(COALESCE(retry_at, ?)) AS t FROM message WHERE status = 'sending'",
+        now,
+      )
+      .one();
+    return Number(row.n) > 0 ? intOrNull.from(row.t) : null;
+  }
+
+  /** The latest email of this campaign actually sent to the person (for same-thread stages). */
+  lastSentEmail(personId: string): Message | null {
+    return (
+      this.all(
+        `SELECT * FROM message WHERE person_id = ? AND channel = 'email' AND sent_at IS NOT NULL
+         ORDER BY sent_at DESC LIMIT 1`,
+        personId,
+      )[0] ?? null
+    );
+  }
+
+  put(input: NewMessage): Message {
+    const m: Message = {
+      failures: 0,
+      firstTryAt: null,
+      retryAt: null,
+      ...input,
+      rev: this.meta.nextRev(),
+    };
+    this.sql.exec(UPSERT, ...MESSAGE.values(m));
+    this.outbox.mark("message", m.id);
+    return m;
+  }
+}

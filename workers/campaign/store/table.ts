@@ -1,0 +1,89 @@
+/**
+ * One definition per table: each stored field names its column and codec once, and the
+ * INSERT, UPDATE and row mapper are derived from that list.
+ */
+
+export type Row = Record<string, SqlStorageValue>;
+
+export type Codec<V> = { to(v: V): SqlStorageValue; from(v: SqlStorageValue): V };
+
+export const text: Codec<string> = { to: (v) => v, from: (v) => String(v) };
+export const textOrNull: Codec<string | null> = {
+  to: (v) => v,
+  from: (v) => (v === null || v === undefined ? null : String(v)),
+};
+export const int: Codec<number> = { to: (v) => v, from: (v) => Number(v ?? 0) };
+export const intOrNull: Codec<number | null> = {
+  to: (v) => v,
+  from: (v) => (v === null || v === undefined ? null : Number(v)),
+};
+export const bool: Codec<boolean> = { to: (v) => (v ? 1 : 0), from: (v) => Number(v) === 1 };
+
+/** A codec for a closed set of strings, checked when read back. */
+export function oneOf<V extends string>(parse: (v: unknown) => V): Codec<V> {
+  return { to: (v) => v, from: (v) => parse(v) };
+}
+export function oneOfOrNull<V extends string>(parse: (v: unknown) => V): Codec<V | null> {
+  return { to: (v) => v, from: (v) => (v === null ? null : parse(v)) };
+}
+
+type Columns<T> = { [K in keyof T]-?: readonly [column: string, codec: Codec<T[K]>] };
+
+export type Table<T> = {
+  name: string;
+  /** Column names in definition order. */
+  columns: string[];
+  fromRow(r: Row): T;
+  values(row: T): SqlStorageValue[];
+  /** INSERT of every column; `tail` adds an ON CONFLICT clause. */
+  insertSql(tail?: string): string;
+  /** INSERT … ON CONFLICT(key) DO UPDATE SET every column but the key and `keep`. */
+  upsertSql(keep?: (keyof T)[]): string;
+  /** UPDATE of every column but the key, WHERE key = ? (bind `values(row)` then the key). */
+  updateSql(): string;
+};
+
+/** Builds a table's statements and mapper from one column list. */
+export function table<T>(name: string, key: keyof T & string, cols: Columns<T>): Table<T> {
+  const fields = Object.keys(cols) as (keyof T)[];
+  const col = (f: keyof T) => cols[f][0];
+  const columns = fields.map(col);
+  const keyColumn = col(key);
+  const placeholders = columns.map(() => "?").join(", ");
+  return {
+    name,
+    columns,
+    fromRow(r) {
+      const out = {} as T;
+      for (const f of fields) out[f] = cols[f][1].from(r[col(f)] ?? null);
+      return out;
+    },
+    values(row) {
+      return fields.map((f) => cols[f][1].to(row[f]));
+    },
+    insertSql(tail = "") {
+      return `INSERT INTO ${name} (${columns.join(", ")}) VALUES (${placeholders}) ${tail}`;
+    },
+    upsertSql(keep = []) {
+      const set = fields
+        .filter((f) => f !== key && !keep.includes(f))
+        .map((f) => `${col(f)} = excluded.${col(f)}`)
+        .join(", ");
+      return this.insertSql(`ON CONFLICT(${keyColumn}) DO UPDATE SET ${set}`);
+    },
+    updateSql() {
+      const set = columns.map((c) => `${c} = ?`).join(", ");
+      return `UPDATE ${name} SET ${set} WHERE ${keyColumn} = ?`;
+    },
+  };
+}
+
+/** DO SQLite, like D1, takes at most 100 bound parameters per statement. */
+export const MAX_PARAMS = 100;
+
+/** Splits a list so each statement binds at most `size` of it. */
+export function chunked<T>(items: T[], size = MAX_PARAMS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,129 @@
+import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
+import { escapeHtml, type MergeData, renderHtml, renderTemplate } from "./merge";
+import type { EmailStage, SmsStage } from "./schemas";
+import type { MailboxData, PersonData } from "./screening";
+
+/** Our Message-ID, on our domain; also carried in References so replies thread to it. */
+export const messageIdFor = (rowId: string, host: string) => `<${rowId}@${host}>`;
+
+/** One key per (message, attempt): a retry of the same attempt repeats it exactly. */
+export const idempotencyKeyFor = (campaignId: string, rowId: string, attempt: number) =>
+  `${campaignId}:${rowId}:${attempt}`;
+
+/** The merge fields' values for one person (and the sender, for email). */
+export function mergeData(
+  person: PersonData,
+  jobTitle: string | null,
+  mailbox: MailboxData | null,
+): MergeData {
+  return {
+    firstName: person.firstName,
+    lastName: person.lastName,
+    jobTitle,
+    senderName: mailbox?.name ?? null,
+  };
+}
+
+/** "no jobTitle on the profile; unknown merge field {{x}}": why a render failed. */
+export function missingDetail(results: { ok: boolean; missing?: string[]; unknown?: string[] }[]) {
+  const missing = [...new Set(results.flatMap((r) => r.missing ?? []))];
+  const unknown = [...new Set(results.flatMap((r) => r.unknown ?? []))];
+  const parts = [];
+  if (missing.length) parts.push(`no ${missing.join(", ")} on the profile`);
+  if (unknown.length)
+    parts.push(`unknown merge field ${unknown.map((u) => `{{${u}}}`).join(", ")}`);
+  return parts.join("; ");
+}
+
+export type Composed<T> = { ok: true; value: T } | { ok: false; missing: string };
+
+/** The previous email of the thread, for a same-thread stage. */
+export type ThreadParent = { subject: string | null; messageId: string | null };
+
+/**
+ * An email stage rendered for one person: merge fields, "Re:" subject and In-Reply-To /
+ * References for a same-thread stage, our Message-ID, Reply-To, List-Unsubscribe (RFC
+ * 8058) and the visible unsubscribe link. Tokens and links are made by the caller.
+ */
+export function composeEmail(input: {
+  rowId: string;
+  attempt: number;
+  campaignId: string;
+  teamId: string;
+  stage: EmailStage;
+  person: PersonData;
+  jobTitle: string | null;
+  to: string;
+  mailbox: MailboxData;
+  parent: ThreadParent | null;
+  /** The host of our Message-IDs (PUBLIC_URL's). */
+  host: string;
+  unsubscribeUrl: string;
+  showUnsubscribeLink: boolean;
+  replyTo: string;
+}): Composed<OutgoingEmail> {
+  const data = mergeData(input.person, input.jobTitle, input.mailbox);
+  const parent = input.stage.sameThread ? input.parent : null;
+  const subject = parent?.subject
+    ? `Re: ${parent.subject.replace(/^(re:\s*)+/i, "")}`
+    : input.stage.subject;
+  const rs = renderTemplate(subject, data);
+  const rt = renderTemplate(input.stage.body, data);
+  const rh = renderHtml(input.stage.body, data);
+  if (!rs.ok || !rt.ok || !rh.ok) return { ok: false, missing: missingDetail([rs, rt, rh]) };
+  const ours = messageIdFor(input.rowId, input.host);
+  const headers: Record<string, string> = {
+    "Message-ID": ours,
+    // Providers may replace Message-ID but keep References: our id stays in the thread.
+    References: parent?.messageId ? `${parent.messageId} ${ours}` : ours,
+    "List-Unsubscribe": `<${input.unsubscribeUrl}>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+  };
+  if (parent?.messageId) headers["In-Reply-To"] = parent.messageId;
+  const footerText = input.showUnsubscribeLink
+    ? `\n\n--\nUnsubscribe: ${input.unsubscribeUrl}`
+    : "";
+  const footerHtml = input.showUnsubscribeLink
+    ? `<p style="font-size:12px;color:#667"><a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
+    : "";
+  return {
+    ok: true,
+    value: {
+      id: input.rowId,
+      idempotencyKey: idempotencyKeyFor(input.campaignId, input.rowId, input.attempt),
+      teamId: input.teamId,
+      from: `${input.mailbox.name} <${input.mailbox.address}>`,
+      to: input.to,
+      subject: rs.text,
+      text: `${rt.text}${footerText}`,
+      html: `<div>${rh.text.replace(/\n/g, "<br>")}</div>${footerHtml}`,
+      replyTo: input.replyTo,
+      headers,
+    },
+  };
+}
+
+/** An SMS stage rendered for one person. */
+export function composeSms(input: {
+  rowId: string;
+  attempt: number;
+  campaignId: string;
+  teamId: string;
+  stage: SmsStage;
+  person: PersonData;
+  jobTitle: string | null;
+  phone: string;
+}): Composed<OutgoingSms> {
+  const body = renderTemplate(input.stage.body, mergeData(input.person, input.jobTitle, null));
+  if (!body.ok) return { ok: false, missing: missingDetail([body]) };
+  return {
+    ok: true,
+    value: {
+      id: input.rowId,
+      idempotencyKey: idempotencyKeyFor(input.campaignId, input.rowId, input.attempt),
+      teamId: input.teamId,
+      to: input.phone,
+      text: body.text,
+    },
+  };
+}
