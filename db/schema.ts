@@ -141,6 +141,8 @@ export const teamSettings = sqliteTable("team_settings", {
   onLimit: text("on_limit", { enum: ["defer", "fail"] })
     .notNull()
     .default("defer"),
+  /** How long an out-of-office with no stated return date pauses a prospect. */
+  outOfOfficeDays: integer("out_of_office_days").notNull().default(7),
   updatedAt: updatedAt(),
 });
 
@@ -202,6 +204,15 @@ export const personEmail = sqliteTable(
   ],
 );
 
+/**
+ * A phone number as typed, without the separators a profile may hold ("+1 (555) 010-2030"
+ * → "+15550102030"): what an inbound SMS's sender is looked up by (workers/core/sms-inbound.ts).
+ */
+const phoneDigits = (column: string) =>
+  sql.raw(
+    `replace(replace(replace(replace(replace(replace(${column}, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')`,
+  );
+
 export const personPhone = sqliteTable(
   "person_phone",
   {
@@ -215,8 +226,13 @@ export const personPhone = sqliteTable(
       .notNull()
       .default("mobile"),
     position: integer("position").notNull().default(0),
+    /** `number` without separators (computed by SQLite, never written). */
+    digits: text("digits").generatedAlwaysAs(phoneDigits('"number"'), { mode: "virtual" }),
   },
-  (t) => [index("person_phone_person_idx").on(t.personId)],
+  (t) => [
+    index("person_phone_person_idx").on(t.personId),
+    index("person_phone_digits_idx").on(t.digits),
+  ],
 );
 
 export const job = sqliteTable(
@@ -408,11 +424,15 @@ export const emailLog = sqliteTable(
     repliedAt: integer("replied_at"),
     rev: integer("rev").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** An SMS's `to` without separators (computed by SQLite, never written). */
+    toDigits: text("to_digits").generatedAlwaysAs(phoneDigits('"to"'), { mode: "virtual" }),
   },
   (t) => [
     index("email_log_team_idx").on(t.teamId, t.createdAt),
     index("email_log_campaign_idx").on(t.campaignId, t.createdAt),
     index("email_log_person_idx").on(t.teamId, t.personId),
+    // The literal (not a bound 'sms') is what lets a query use this partial index.
+    index("email_log_sms_to_idx").on(t.toDigits).where(sql.raw(`"channel" = 'sms'`)),
   ],
 );
 
@@ -445,3 +465,65 @@ export const sinkMessage = sqliteTable(
   },
   (t) => [index("sink_message_team_idx").on(t.teamId, t.createdAt)],
 );
+
+/**
+ * Mail that came back through Email Routing (replies, auto-replies, bounces, complaints,
+ * mail synced from a mailbox), matched or not. Deduplicated by (team, Message-ID); mail
+ * that matched nothing keeps its raw message in R2 for diagnosis (pruned after 30 days).
+ */
+export const inboundMail = sqliteTable(
+  "inbound_mail",
+  {
+    id: text("id").primaryKey(),
+    /** Null when the mail could not be tied to a team. */
+    teamId: text("team_id"),
+    messageId: text("message_id"),
+    /** The envelope: who Email Routing says sent it, and to which of our addresses. */
+    envelopeFrom: text("envelope_from").notNull(),
+    envelopeTo: text("envelope_to").notNull(),
+    /** How it reached us: a reply token, a mailbox's sync address, or anything else. */
+    via: text("via", { enum: ["reply", "sync", "other"] }).notNull(),
+    /** in: to the recruiter; out: the recruiter's own mail, synced through a BCC. */
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    mailboxId: text("mailbox_id"),
+    personId: text("person_id"),
+    campaignId: text("campaign_id"),
+    /** The Email Log row (our message) it answers or reports on. */
+    emailLogId: text("email_log_id"),
+    fromAddr: text("from_addr"),
+    subject: text("subject"),
+    kind: text("kind").notNull(),
+    /** The verdict's details (bounce class, status, diagnostic, return date) as JSON. */
+    verdict: text("verdict").notNull(),
+    /** The new text of a reply, without quoted history (at most 2,000 characters). */
+    snippet: text("snippet"),
+    /** What was done, in words; for unmatched mail, why nothing was. */
+    outcome: text("outcome").notNull(),
+    matched: integer("matched", { mode: "boolean" }).notNull(),
+    /** R2 key of the raw message, kept for unmatched mail. */
+    rawKey: text("raw_key"),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("inbound_mail_team_message_idx").on(t.teamId, t.messageId),
+    index("inbound_mail_person_idx").on(t.teamId, t.personId, t.receivedAt),
+    index("inbound_mail_mailbox_idx").on(t.mailboxId, t.receivedAt),
+    index("inbound_mail_unmatched_idx").on(t.matched, t.receivedAt),
+  ],
+);
+
+/**
+ * Inbound SMS (Twilio's webhook), one row per MessageSid: a redelivery of a message already
+ * applied changes nothing. The text itself goes to the prospects' history, not here.
+ */
+export const smsInbound = sqliteTable("sms_inbound", {
+  messageSid: text("message_sid").primaryKey(),
+  /** The sender in E.164, or as Twilio gave it when it is not a phone number. */
+  fromNumber: text("from_number").notNull(),
+  kind: text("kind", { enum: ["stop", "reply"] }).notNull(),
+  /** What was done, in words; for a text that matched no one, why nothing was. */
+  outcome: text("outcome"),
+  receivedAt: integer("received_at").notNull(),
+  /** Set once every change it asked for is made; until then a redelivery applies it again. */
+  appliedAt: integer("applied_at"),
+});

@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { alarmUntil, EmailLogPage, ProspectPage } from "./helpers/engine";
 import { addMember, api, makeTeam, page, type TestUser } from "./helpers/teams";
+import { deliver } from "./inbound/helpers";
 
 type World = {
   a: TestUser;
@@ -33,6 +34,7 @@ type World = {
   sentMessageId: string;
   domainId: string;
   confirmToken: string;
+  unmatchedMailId: string;
 };
 let w: World;
 
@@ -135,7 +137,26 @@ beforeAll(async () => {
     role: "member",
   });
   const invitationId = /\/invite\/([\w-]+)/.exec(await invite.text())?.[1];
-  if (!key || !invitationId || !waiting || !sent) throw new Error("team B's fixtures");
+  // Mail at team B's sync address that matched nothing: kept, with its raw message, for B's admins.
+  const sync = mailbox.mailbox.syncAddress ?? "";
+  await deliver(
+    [
+      "From: stranger@nowhere.example",
+      `To: ${sync}`,
+      "Subject: Team B's unmatched mail",
+      `Message-ID: <${crypto.randomUUID()}@nowhere.example>`,
+      "",
+      "Who is this?",
+      "",
+    ].join("\r\n"),
+    { from: "stranger@nowhere.example", to: sync },
+  );
+  const unmatched = await db(env).query.inboundMail.findFirst({
+    where: eq(schema.inboundMail.teamId, b.teamId),
+  });
+  if (!key || !invitationId || !waiting || !sent || !unmatched?.rawKey) {
+    throw new Error("team B's fixtures");
+  }
   w = {
     a,
     b,
@@ -152,6 +173,7 @@ beforeAll(async () => {
     sentMessageId: sent.id,
     domainId,
     confirmToken,
+    unmatchedMailId: unmatched.id,
   };
 });
 
@@ -173,6 +195,9 @@ async function state() {
     members: await d.query.member.findMany({ where: eq(schema.member.organizationId, w.b.teamId) }),
     invitation: await d.query.invitation.findFirst({
       where: eq(schema.invitation.id, w.invitationId),
+    }),
+    inboundMail: await d.query.inboundMail.findMany({
+      where: eq(schema.inboundMail.teamId, w.b.teamId),
     }),
     teamACampaigns: (
       await d.query.campaign.findMany({ where: eq(schema.campaign.teamId, w.a.teamId) })
@@ -366,6 +391,15 @@ const PAGE_CASES: Record<string, PageCase> = {
   "POST /email-log (retry)": {
     path: () => "/email-log",
     form: () => ({ intent: "retry", messageId: w.sentMessageId }),
+  },
+  "POST /email-log (simulate reply)": {
+    path: () => "/email-log",
+    form: () => ({ intent: "simulate", messageId: w.sentMessageId, kind: "reply" }),
+  },
+  "GET /settings/unmatched-mail/:id/raw": {
+    pattern: "unmatched-mail/:id/raw",
+    path: () => `/settings/unmatched-mail/${w.unmatchedMailId}/raw`,
+    control: true,
   },
   "POST /mailboxes (resync)": {
     path: () => "/mailboxes",

@@ -9,6 +9,8 @@ import { config } from "./env";
 import { runHousekeeping } from "./housekeeping/index";
 import { errorResponse } from "./http/errors";
 import { authorizeParty } from "./http/parties";
+import { handleEmail } from "./inbound/handler";
+import { webhooks } from "./webhooks/index";
 
 export { Account } from "./account";
 export { Campaign } from "./campaign";
@@ -32,8 +34,13 @@ export default {
         return api.handle(request, env, ctx);
       }
       if (pathname.startsWith("/api/auth/")) return getAuth(env).handler(request);
+      if (pathname.startsWith("/webhooks/")) return webhooks.handle(request, env, ctx);
       return handleRemix(request, { cloudflare: { env, ctx } });
     });
+  },
+  // Replies, auto-replies, bounces and synced mail from Email Routing (DESIGN.md §1).
+  email(message, env) {
+    return inInvocation(() => handleEmail(message, env));
   },
   // Housekeeping only, never the send path (DESIGN.md §2). Awaited rather than handed to
   // waitUntil, so that the cron's recorded outcome and duration are the run's own.

@@ -11,6 +11,7 @@ import * as definition from "./campaign/definition";
 import * as emailLog from "./campaign/email-log-actions";
 import { admit } from "./campaign/enrollment";
 import type { Host } from "./campaign/host";
+import { applyInbound, type InboundOutcome } from "./campaign/inbound";
 import { answerSync, changeFrame, helloFrame } from "./campaign/live";
 import { flushMirror } from "./campaign/mirror";
 import { receive } from "./campaign/moves";
@@ -196,6 +197,15 @@ export class Campaign extends Server<Env> {
     });
   }
 
+  /** Mail that came back for one person (a reply, an out-of-office, a bounce, a complaint). */
+  async applyInbound(input: InboundOutcome, actor: ActorRef) {
+    return this.run(async () =>
+      this.store.getDef()
+        ? applyInbound(this.host(), input, actor)
+        : { applied: false, status: null },
+    );
+  }
+
   // ── the Email Log's actions
 
   async cancelMessage(messageId: string, actor: ActorRef) {
@@ -303,6 +313,7 @@ export class Campaign extends Server<Env> {
       outboxRetryAt: store.meta.getNumber("outbox_retry_at"),
       providerRetryAt: store.messages.earliestRetryAt(now),
       openReservations: store.reservations.open().length > 0,
+      preparesAt: store.meta.getNumber("prepare_at"),
     });
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(Date.now() + 1, realTimeFor(at)));

@@ -1,6 +1,6 @@
 import { Server } from "partyserver";
 import { z } from "zod";
-import { emptyPacer, grant, handBack, type PacerState } from "./core/engine/pacing";
+import { emptyPacer, grant, handBack, type PacerState, usableUntil } from "./core/engine/pacing";
 
 const HolderSchema = z.string().min(1).max(256);
 
@@ -10,10 +10,12 @@ export const AcquireArgsSchema = z.object({
   ratePerSecond: z.number().positive().max(1_000),
   now: z.number(),
   /** A slot at most this far away is the caller's to use now; a further one is held. */
-  maxWaitMs: z.number().min(0).max(60_000),
+  /** -1: only hold the slot (ask early, before the request is ready); never use it now. */
+  maxWaitMs: z.number().min(-1).max(60_000),
 });
 export type AcquireArgs = z.infer<typeof AcquireArgsSchema>;
-export type AcquireAnswer = { slot: number; use: boolean };
+/** `until`: the last moment the slot may still be used (it must not leave its second). */
+export type AcquireAnswer = { slot: number; use: boolean; until: number };
 
 export const HandBackArgsSchema = z.object({ holder: HolderSchema, now: z.number() });
 export type HandBackArgs = z.infer<typeof HandBackArgsSchema>;
@@ -91,7 +93,7 @@ export class Pacer extends Server<Env> {
     const before = this.load();
     const { state, slot, use } = grant(before, args);
     this.save(before, state);
-    return { slot, use };
+    return { slot, use, until: usableUntil(slot, args.ratePerSecond) };
   }
 
   /** Frees the holder's slot for the next asker: it has nothing left to send. */

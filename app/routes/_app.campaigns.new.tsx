@@ -460,6 +460,13 @@ export default function NewCampaign() {
             />
             Add a visible unsubscribe link to every email
           </label>
+          <label className="check-label">
+            <input
+              {...getInputProps(fields.stopCompanyOnReply, { type: "checkbox" })}
+              key={fields.stopCompanyOnReply.key}
+            />
+            When someone replies, stop everyone at their company (same work email domain)
+          </label>
         </details>
 
         <div className="form-actions">

@@ -17,18 +17,25 @@ import { requireMember } from "@workers/auth/guards";
 import { EMAIL_STATUS_LABELS, EMAIL_STATUSES } from "@workers/core/engine/statuses";
 import { messageReasonText, RETRYABLE_MESSAGE_STATUSES } from "@workers/core/prospect-list";
 import { EmailLogQuerySchema, listEmailLog, personName } from "@workers/data/email-log";
+import { resendAccount } from "@workers/data/resend-account";
 import { getTeamSettings } from "@workers/data/teams";
+import { describeSimulation, SimulateKindSchema, simulateInbound } from "@workers/inbound/simulate";
 import { z } from "zod";
+import { SimulateActions } from "~/components/simulate-actions";
 import { EmailStatusBadge } from "~/components/status-badge";
 import { teamCampaignNames } from "~/lib/campaigns.server";
 import { messageAction } from "~/lib/email-log.server";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDateTime } from "~/lib/time";
 import styles from "~/styles/campaigns.css?url";
+import mailStyles from "~/styles/inbound-mail.css?url";
 
 const PAGE_SIZE = 50;
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: mailStyles },
+];
 export const meta: MetaFunction = () => [{ title: "Email Log · Beacon" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -62,6 +69,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       badLink,
       cursorNotice,
       timeZone: settings.timeZone,
+      // Local development only: the sink's sent emails can be answered from here.
+      simulate: resendAccount(env) === null,
     },
     { status },
   );
@@ -73,10 +82,31 @@ const MessageActionSchema = z.object({
   bypassValidation: z.literal("1").optional(),
 });
 
+const SimulateSchema = z.object({
+  intent: z.literal("simulate"),
+  messageId: z.string().trim().min(1, "Which message?"),
+  kind: SimulateKindSchema,
+});
+
+/** "Simulate reply / out-of-office / bounce" (sink only): the mail goes through `email()`. */
+async function simulateAction(env: Env, teamId: string, form: Record<string, unknown>) {
+  const parsed = SimulateSchema.safeParse(form);
+  if (!parsed.success) {
+    return { tone: "error" as const, message: parsed.error.issues.map((i) => i.message).join(" ") };
+  }
+  const { messageId, kind } = parsed.data;
+  const result = await simulateInbound(env, teamId, messageId, kind);
+  if (!result.ok && result.code === "not_found")
+    throw new Response(result.message, { status: 404 });
+  if (!result.ok) return { tone: "error" as const, message: `Not simulated: ${result.message}` };
+  return { tone: "ok" as const, ...describeSimulation(result) };
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
   const form = Object.fromEntries(await request.formData());
+  if (form.intent === "simulate") return simulateAction(env, actor.teamId, form);
   const parsed = MessageActionSchema.safeParse(form);
   if (!parsed.success) {
     return { tone: "error" as const, message: parsed.error.issues.map((i) => i.message).join(" ") };
@@ -109,7 +139,7 @@ function pageHref(query: Record<string, string>, cursor?: string) {
 }
 
 export default function EmailLog() {
-  const { page, campaigns, query, personName, badLink, cursorNotice, timeZone } =
+  const { page, campaigns, query, personName, badLink, cursorNotice, timeZone, simulate } =
     useLoaderData<typeof loader>();
   const notice = useActionData<typeof action>();
   const nav = useNavigation();
@@ -133,6 +163,9 @@ export default function EmailLog() {
       {notice ? (
         <div className={notice.tone === "error" ? "form-error" : "notice"} role="status">
           {notice.message}
+          {"detail" in notice && notice.detail ? (
+            <div className="small notice-detail">{notice.detail}</div>
+          ) : null}
         </div>
       ) : null}
       <Form
@@ -300,6 +333,7 @@ export default function EmailLog() {
                           ) : null}
                         </Form>
                       ) : null}
+                      {simulate ? <SimulateActions message={m} disabled={busy} /> : null}
                     </td>
                   </tr>
                 );

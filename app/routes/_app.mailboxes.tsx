@@ -10,6 +10,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { MailboxInputSchema } from "@workers/core/mailboxes";
+import { type MailboxMail, mailboxMail } from "@workers/data/inbound-mail";
 import {
   createMailbox,
   listMailboxes,
@@ -18,28 +19,42 @@ import {
 } from "@workers/data/mailboxes";
 import { listMembers } from "@workers/data/members";
 import { resendAccount } from "@workers/data/resend-account";
+import { getTeamSettings } from "@workers/data/teams";
 import { z } from "zod";
+import { MailItem } from "~/components/inbound-mail";
 import { CopyButton } from "~/lib/copy-button";
 import { Field, FormErrors } from "~/lib/forms";
+import mailStyles from "~/styles/inbound-mail.css?url";
 import styles from "~/styles/settings.css?url";
 
 export const meta: MetaFunction = () => [{ title: "Mailboxes · Beacon" }];
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: mailStyles },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const [mailboxes, members] = await Promise.all([
+  const [mailboxes, members, settings] = await Promise.all([
     listMailboxes(env, actor.teamId),
     listMembers(env, actor.teamId),
+    getTeamSettings(env, actor.teamId),
   ]);
+  const mail = await mailboxMail(
+    env,
+    actor.teamId,
+    mailboxes.map((m) => m.id),
+  );
   const names = new Map(members.map((m) => [m.userId, m.name]));
   const url = new URL(request.url);
   return {
     mailboxes: mailboxes.map((m) => ({
       ...m,
       ownerName: names.get(m.userId) ?? "a former member",
+      mail: mail.get(m.id) ?? { received: false, latest: [] },
     })),
+    timeZone: settings.timeZone,
     userId: actor.userId,
     provider: resendAccount(env) ? "resend" : "sink",
     added: url.searchParams.get("added"),
@@ -79,14 +94,55 @@ function Check({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
   );
 }
 
+/**
+ * Captures replies: green once mail for the mailbox has reached Beacon; until then it is
+ * set up (an inbound domain exists) but unproven, which is not a problem to fix.
+ */
+function CapturesCheck({ configured, received }: { configured: boolean; received: boolean }) {
+  if (!configured || received) {
+    return <Check ok={configured} yes="Captures replies" no="Does not capture replies" />;
+  }
+  return (
+    <li className="check pending" title="Green once the first reply or synced mail arrives">
+      <span className="mark" aria-hidden="true">
+        …
+      </span>
+      Captures replies: no mail has arrived yet
+    </li>
+  );
+}
+
+/** The latest mail at the sync address, so a forwarding confirmation code can be read here. */
+function SyncMail({ mail, timeZone, id }: { mail: MailboxMail; timeZone: string; id: string }) {
+  return (
+    <section className="sync-mail" aria-labelledby={`sync-mail-${id}`}>
+      <h3 id={`sync-mail-${id}`}>Latest mail received at the sync address</h3>
+      {mail.latest.length === 0 ? (
+        <p className="muted small">
+          Nothing yet. When you set up forwarding, your mail provider sends a confirmation (often
+          with a code) to this address: it shows here.
+        </p>
+      ) : (
+        <ul className="mail-list">
+          {mail.latest.map((m) => (
+            <MailItem key={m.id} mail={m} timeZone={timeZone} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function MailboxCard({
   mailbox,
   resynced,
   provider,
+  timeZone,
 }: {
-  mailbox: MailboxDto & { ownerName: string };
+  mailbox: MailboxDto & { ownerName: string; mail: MailboxMail };
   resynced: boolean;
   provider: string;
+  timeZone: string;
 }) {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("mailboxId") === mailbox.id;
@@ -117,7 +173,7 @@ function MailboxCard({
             no="Address not confirmed"
           />
         ) : null}
-        <Check ok={mailbox.capturesReplies} yes="Captures replies" no="Does not capture replies" />
+        <CapturesCheck configured={mailbox.capturesReplies} received={mailbox.mail.received} />
       </ul>
       {resynced && !broken ? (
         <p className="small muted">Checked again just now: all good.</p>
@@ -155,6 +211,7 @@ function MailboxCard({
             Forward your inbox to it and BCC it on mail you send yourself: both directions are then
             logged on the matching person's profile.
           </p>
+          <SyncMail mail={mailbox.mail} timeZone={timeZone} id={mailbox.id} />
         </div>
       ) : null}
     </article>
@@ -208,7 +265,7 @@ function AddMailboxForm({ provider }: { provider: string }) {
 }
 
 export default function Mailboxes() {
-  const { mailboxes, provider, added, resynced } = useLoaderData<typeof loader>();
+  const { mailboxes, provider, added, resynced, timeZone } = useLoaderData<typeof loader>();
   const addedBox = added ? mailboxes.find((m) => m.id === added) : undefined;
   return (
     <div>
@@ -232,6 +289,7 @@ export default function Mailboxes() {
                 mailbox={m}
                 resynced={m.id === resynced}
                 provider={provider}
+                timeZone={timeZone}
               />
             ))
           )}

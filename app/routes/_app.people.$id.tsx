@@ -10,17 +10,21 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { requireMember } from "@workers/auth/guards";
 import { displayName, PersonFormSchema } from "@workers/core/people";
 import { deletePersonEverywhere } from "@workers/data/campaigns";
+import { personMail } from "@workers/data/inbound-mail";
 import { getPerson, updatePerson } from "@workers/data/people";
 import { db } from "@workers/db/client";
+import { PersonMailSection } from "~/components/inbound-mail";
 import { OutreachSection } from "~/components/outreach-section";
 import { loadOutreach } from "~/lib/outreach.server";
 import { PersonForm } from "~/lib/person-form";
 import campaignStyles from "~/styles/campaigns.css?url";
+import mailStyles from "~/styles/inbound-mail.css?url";
 import styles from "~/styles/people.css?url";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "stylesheet", href: campaignStyles },
+  { rel: "stylesheet", href: mailStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${displayName(data.person)} · Beacon` : "Person · Beacon" },
@@ -33,7 +37,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requireMember(request, env);
   const person = await getPerson(db(env), actor.teamId, params.id ?? "");
   if (!person) throw notFound();
-  return { person, outreach: await loadOutreach(env, actor.teamId, person.id) };
+  const [outreach, mail] = await Promise.all([
+    loadOutreach(env, actor.teamId, person.id),
+    personMail(env, actor.teamId, person.id),
+  ]);
+  return { person, outreach, mail };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -64,7 +72,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PersonPage() {
-  const { person, outreach } = useLoaderData<typeof loader>();
+  const { person, outreach, mail } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
   const name = displayName(person);
@@ -118,6 +126,11 @@ export default function PersonPage() {
             </dl>
           </section>
           <OutreachSection personId={person.id} firstName={person.firstName} data={outreach} />
+          <PersonMailSection
+            firstName={person.firstName}
+            mail={mail}
+            timeZone={outreach.timeZone}
+          />
           <details className="card danger-zone">
             <summary>Delete {name}</summary>
             <p>

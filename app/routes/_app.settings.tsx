@@ -10,6 +10,7 @@ const TABS = [
   { to: "/settings/api-keys", label: "API keys", end: false },
   { to: "/settings/members", label: "Members", end: false },
   { to: "/settings/domains", label: "Sending domains", end: false },
+  { to: "/settings/unmatched-mail", label: "Unmatched mail", end: false },
 ];
 
 export default function Settings() {

@@ -140,7 +140,8 @@ export const ErrorBody = z.object({
 /**
  * What the alarm is and what the rule says it must be, read in one turn of the DO straight
  * from its SQLite tables (not through the engine's code): the earliest of the next due
- * prospect (only while the campaign is active), the outbox's retry (or now), a committed
+ * prospect (only while the campaign is active, and not before a paced batch's preparation
+ * time), the outbox's retry (or now), a committed
  * send's provider retry (whatever the campaign's status; unscheduled = now) and an open
  * quota reservation (now); none when there is no such work.
  */
@@ -157,7 +158,13 @@ async function alarmSnapshot(campaignId: string) {
       : false;
     const deadlines: number[] = [];
     const due = one("SELECT MIN(next_at) AS t FROM prospect WHERE next_at IS NOT NULL").t;
-    if (active && due !== null && due !== undefined) deadlines.push(Number(due));
+    // A paced batch is prepared shortly before its turn at the provider: due work waits for it.
+    const prepares = one("SELECT value FROM meta WHERE key = 'prepare_at'").value;
+    if (active && due !== null && due !== undefined) {
+      deadlines.push(
+        Math.max(Number(due), prepares === undefined ? Number(due) : Number(prepares)),
+      );
+    }
     if (Number(one("SELECT COUNT(*) AS n FROM dirty").n) > 0) {
       const retry = one("SELECT value FROM meta WHERE key = 'outbox_retry_at'").value;
       deadlines.push(retry === undefined ? now : Number(retry));

@@ -36,6 +36,7 @@ export async function create(
     trackOpens: input.trackOpens,
     trackClicks: input.trackClicks,
     unsubscribeLink: input.unsubscribeLink,
+    stopCompanyOnReply: input.stopCompanyOnReply,
     status: input.status,
     stages: withStageIds(input.stages, () => crypto.randomUUID()),
     version: 1,

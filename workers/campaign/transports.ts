@@ -31,6 +31,8 @@ export async function emailTransport(env: Env) {
       acquire: (holder, now) =>
         pacer.acquire({ holder, ratePerSecond, now, maxWaitMs: MAX_PACING_WAIT_MS }),
       handBack: (holder, now) => pacer.handBack({ holder, now }),
+      hold: async (holder, now) =>
+        (await pacer.acquire({ holder, ratePerSecond, now, maxWaitMs: -1 })).slot,
     },
     timeoutMs: engineHooks.providerTimeoutMs,
   });

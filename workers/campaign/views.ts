@@ -58,6 +58,7 @@ export function campaignView(def: CampaignDef, counts: Record<string, number>) {
     trackOpens: def.trackOpens,
     trackClicks: def.trackClicks,
     unsubscribeLink: def.unsubscribeLink,
+    stopCompanyOnReply: def.stopCompanyOnReply,
     status: def.status,
     stages: def.stages,
     version: def.version,

@@ -55,6 +55,7 @@ const FormShape = z.object({
   trackOpens: z.boolean().optional(),
   trackClicks: z.boolean().optional(),
   unsubscribeLink: z.boolean().optional(),
+  stopCompanyOnReply: z.boolean().optional(),
   status: z.enum(["active", "draft"], { error: "Choose to start now or save a draft" }).optional(),
   stages: z.array(StageFormSchema).optional(),
 });
@@ -98,6 +99,7 @@ export function formToInput(f: CampaignForm): z.input<typeof CampaignInputSchema
     trackOpens: f.trackOpens ?? false,
     trackClicks: f.trackClicks ?? false,
     unsubscribeLink: f.unsubscribeLink ?? false,
+    stopCompanyOnReply: f.stopCompanyOnReply ?? false,
     status: f.status ?? "active",
     stages: (f.stages ?? []).map(stageInput),
   };

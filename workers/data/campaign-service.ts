@@ -62,6 +62,7 @@ export async function duplicateCampaign(
     trackOpens: def.trackOpens,
     trackClicks: def.trackClicks,
     unsubscribeLink: def.unsubscribeLink,
+    stopCompanyOnReply: def.stopCompanyOnReply,
     status: "draft",
     stages: def.stages.map(({ id: _id, ...s }) => s),
   });

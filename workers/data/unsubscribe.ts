@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { ActorRef } from "../campaign/transitions";
 import { clock } from "../clock";
 import { normalizeEmail } from "../core/people";
 import { type UnsubscribeClaim, verifyUnsubscribeToken } from "../core/tokens";
@@ -63,13 +64,23 @@ export async function findUnsubscribeTarget(
 // suppression has 5 columns: D1's 100 bound parameters allow 20 rows per statement.
 const SUPPRESSION_ROWS_PER_STATEMENT = 20;
 
-/** Adds the addresses to the team's suppression list; an address already there stays as it was. */
-async function suppress(d: Db, teamId: string, personId: string, normalized: string[], at: number) {
+/** Why a person is on a team's suppression list: a link or a mail app, or an SMS STOP. */
+export type OptOutReason = "unsubscribed" | "sms_stop";
+
+/** Adds the keys to the team's suppression list; a key already there stays as it was. */
+async function suppress(
+  d: Db,
+  teamId: string,
+  personId: string,
+  normalized: string[],
+  reason: OptOutReason,
+  at: number,
+) {
   const rows = [...new Set(normalized)].map((n) => ({
     teamId,
     normalized: n,
     personId,
-    reason: "unsubscribed",
+    reason,
     createdAt: at,
   }));
   for (let i = 0; i < rows.length; i += SUPPRESSION_ROWS_PER_STATEMENT) {
@@ -80,17 +91,70 @@ async function suppress(d: Db, teamId: string, personId: string, normalized: str
   }
 }
 
+export type OptOut = {
+  teamId: string;
+  personId: string;
+  /** Normalized email addresses and E.164 numbers the team must never contact again. */
+  keys: string[];
+  reason: OptOutReason;
+  /** The prospect history's words for it. */
+  detail: string;
+  actor: ActorRef;
+  /**
+   * Campaigns of the team known to have contacted the person: the D1 mirror of memberships
+   * may lag behind a campaign the person was just enrolled in.
+   */
+  campaignIds: string[];
+};
+
+export type OptOutResult = {
+  /** Campaigns whose Durable Object answered (the person may not be in all of them). */
+  campaignsReached: number;
+  /** Campaigns that could not be reached; the suppression list still stops every send. */
+  campaignsMissed: string[];
+};
+
+/**
+ * A person's opt-out (idempotent): the keys go on the team's suppression list, then the
+ * person becomes Unsubscribed (for `reason`) in every campaign of the team they are in.
+ */
+export async function optOut(
+  env: Env,
+  o: OptOut,
+  now: number = clock.now(),
+): Promise<OptOutResult> {
+  const d = db(env);
+  // Suppression first: it alone keeps the pipeline and enrollment away from the person,
+  // so once it is written the opt-out holds whatever happens to the campaigns below.
+  await suppress(d, o.teamId, o.personId, o.keys, o.reason, now);
+
+  const campaignIds = new Set(
+    (await membershipsOf(d, o.teamId, o.personId)).map((r) => r.campaignId),
+  );
+  for (const id of o.campaignIds) {
+    if (await findCampaign(d, o.teamId, id)) campaignIds.add(id);
+  }
+  const ids = [...campaignIds];
+  const outcomes = await Promise.allSettled(
+    ids.map(async (id) =>
+      (await campaignStub(env, id)).applyOutcome([o.personId], o.reason, o.detail, o.actor),
+    ),
+  );
+  const missed: string[] = [];
+  outcomes.forEach((r, i) => {
+    if (r.status === "rejected") {
+      missed.push(ids[i]);
+      // Not an error for the recipient: the suppression row already stops every send, and
+      // the pipeline marks them Unsubscribed there when their next stage comes due.
+      console.warn(`${o.reason}: campaign ${ids[i]} not reached`, r.reason);
+    }
+  });
+  return { campaignsReached: ids.length - missed.length, campaignsMissed: missed };
+}
+
 export type UnsubscribeResult =
   | { ok: false }
-  | {
-      ok: true;
-      teamName: string;
-      address: string;
-      /** Campaigns whose Durable Object answered (the person may not be in all of them). */
-      campaignsReached: number;
-      /** Campaigns that could not be reached; the suppression list still stops every send. */
-      campaignsMissed: string[];
-    };
+  | ({ ok: true; teamName: string; address: string } & OptOutResult);
 
 /**
  * Performs an unsubscribe (idempotent): the token's address and every address of the
@@ -106,58 +170,30 @@ export async function unsubscribe(
   const target = await findUnsubscribeTarget(env, token);
   if (!target) return { ok: false };
   const { claim } = target;
-  const d = db(env);
-
   const current = target.personExists
-    ? await d
+    ? await db(env)
         .select({ address: schema.personEmail.address })
         .from(schema.personEmail)
         .where(
           and(eq(schema.personEmail.teamId, claim.t), eq(schema.personEmail.personId, claim.p)),
         )
     : [];
-  // Suppression first: it alone keeps the pipeline and enrollment away from the person,
-  // so once it is written the unsubscribe holds whatever happens to the campaigns below.
-  await suppress(
-    d,
-    claim.t,
-    claim.p,
-    [claim.e, ...current.map((r) => r.address)].map(normalizeEmail),
+  const result = await optOut(
+    env,
+    {
+      teamId: claim.t,
+      personId: claim.p,
+      keys: [claim.e, ...current.map((r) => r.address)].map(normalizeEmail),
+      reason: "unsubscribed",
+      detail:
+        via === "one_click"
+          ? `${claim.e} unsubscribed with one click in their mail app`
+          : `${claim.e} unsubscribed on the unsubscribe page`,
+      actor: { kind: "system", id: "unsubscribe" },
+      // The mail the link came from names one campaign for sure.
+      campaignIds: [claim.c],
+    },
     now,
   );
-
-  // The D1 mirror may lag behind a campaign the person was just enrolled in; the mail the
-  // link came from names one campaign for sure.
-  const campaignIds = new Set((await membershipsOf(d, claim.t, claim.p)).map((r) => r.campaignId));
-  if (await findCampaign(d, claim.t, claim.c)) campaignIds.add(claim.c);
-
-  const detail =
-    via === "one_click"
-      ? `${claim.e} unsubscribed with one click in their mail app`
-      : `${claim.e} unsubscribed on the unsubscribe page`;
-  const ids = [...campaignIds];
-  const outcomes = await Promise.allSettled(
-    ids.map(async (id) =>
-      (await campaignStub(env, id)).applyOutcome([claim.p], "unsubscribed", detail, {
-        kind: "system",
-        id: "unsubscribe",
-      }),
-    ),
-  );
-  const missed: string[] = [];
-  outcomes.forEach((o, i) => {
-    if (o.status === "rejected") {
-      missed.push(ids[i]);
-      // Not an error for the recipient: the suppression row already stops every send, and
-      // the pipeline marks them Unsubscribed there when their next stage comes due.
-      console.warn(`unsubscribe: campaign ${ids[i]} not reached`, o.reason);
-    }
-  });
-  return {
-    ok: true,
-    teamName: target.teamName,
-    address: claim.e,
-    campaignsReached: ids.length - missed.length,
-    campaignsMissed: missed,
-  };
+  return { ok: true, teamName: target.teamName, address: claim.e, ...result };
 }

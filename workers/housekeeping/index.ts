@@ -1,3 +1,4 @@
+import { pruneInbound } from "../data/inbound-mail";
 import { pokeOverdueCampaigns } from "./overdue-campaigns";
 
 /**
@@ -10,9 +11,10 @@ export type HousekeepingJob = {
   run(env: Env, now: number): Promise<void>;
 };
 
-/** Every job of the cron, one line each (next: domain-claim expiry, log pruning). */
+/** Every job of the cron, one line each (next: domain-claim expiry, live-log pruning). */
 export const HOUSEKEEPING_JOBS: readonly HousekeepingJob[] = [
   { name: "overdue-campaigns", run: pokeOverdueCampaigns },
+  { name: "prune-unmatched-mail", run: pruneInbound },
 ];
 
 /**

@@ -12,12 +12,14 @@ export const MAX_PACING_WAIT_MS = 2_000;
  * late still finds the slot ahead; the in-process wait covers the rest (the lead is below
  * MAX_PACING_WAIT_MS, so a caller back on time always gets to use its slot).
  */
-export const PACING_LEAD_MS = 1_000;
+export const PACING_LEAD_MS = 1_500;
 
 /** This provider key's request slots (the Pacer), asked for one request (holder) at a time. */
 export type Pacing = {
-  acquire(holder: string, now: number): Promise<{ slot: number; use: boolean }>;
+  acquire(holder: string, now: number): Promise<{ slot: number; use: boolean; until: number }>;
   handBack(holder: string, now: number): Promise<void>;
+  /** Takes the holder's slot without using it yet (a later acquire uses it); answers its time. */
+  hold(holder: string, now: number): Promise<number>;
 };
 
 const ErrorSchema = z.object({
@@ -82,11 +84,14 @@ export function resendTransport(opts: {
 
   /** Waits for the holder's request slot; a far one answers when to come back for it. */
   async function paced(holder: string): Promise<number | null> {
-    const { slot, use } = await opts.pacing.acquire(holder, opts.now());
+    const { slot, use, until } = await opts.pacing.acquire(holder, opts.now());
     if (!use) return slot - PACING_LEAD_MS;
     // Read the clock again: the time the Pacer took to answer is part of the wait.
     const wait = slot - opts.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Woken too late for the slot's second (a busy isolate): sending now could make that
+    // second one request too many. Ask again for a new slot instead.
+    if (opts.now() > until) return opts.now();
     return null;
   }
 
@@ -151,6 +156,9 @@ export function resendTransport(opts: {
     },
     async handBack(batchKey: string): Promise<void> {
       await opts.pacing.handBack(batchKey, opts.now());
+    },
+    async hold(batchKey: string): Promise<number> {
+      return opts.pacing.hold(batchKey, opts.now());
     },
   };
 }

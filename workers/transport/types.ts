@@ -59,4 +59,9 @@ export interface Transport {
    * after all (stopped, removed, its members gone), so another campaign gets it now.
    */
   handBack?(batchKey: string): Promise<void>;
+  /**
+   * Takes a place in the provider's queue for a batch about to be prepared, so that its
+   * turn counts from now rather than from when it is ready (paced providers only).
+   */
+  hold?(batchKey: string): Promise<number>;
 }

@@ -19,7 +19,12 @@ export type Commit = {
  * Re-reads each prospect first: a pause, cancel or stage edit during the quota call wins,
  * and a stage that already has a send in flight never gets a second one.
  */
-export function commit(c: PipelineContext, items: Commit[], batchId: string): Message[] {
+export function commit(
+  c: PipelineContext,
+  items: Commit[],
+  batchId: string,
+  quotaId: string,
+): Message[] {
   const now = c.now();
   const out: Message[] = [];
   const used = new Map<string, number>();
@@ -60,12 +65,12 @@ export function commit(c: PipelineContext, items: Commit[], batchId: string): Me
     );
     out.push(message);
     if (item.mailboxId) {
-      const rid = reservationIdFor(c.def.id, batchId, item.mailboxId);
+      const rid = reservationIdFor(c.def.id, quotaId, item.mailboxId);
       used.set(rid, (used.get(rid) ?? 0) + 1);
     }
   }
   const reservations = new Set(
-    items.flatMap((i) => (i.mailboxId ? [reservationIdFor(c.def.id, batchId, i.mailboxId)] : [])),
+    items.flatMap((i) => (i.mailboxId ? [reservationIdFor(c.def.id, quotaId, i.mailboxId)] : [])),
   );
   for (const rid of reservations) {
     const r = c.store.reservations.get(rid);

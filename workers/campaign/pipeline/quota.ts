@@ -3,8 +3,9 @@ import { applyDecision, SYSTEM, toState } from "../transitions";
 import type { PipelineContext } from "./context";
 
 /** The reservation id of one mailbox's share of one batch. */
-export const reservationIdFor = (campaignId: string, batchId: string, mailboxId: string) =>
-  `${campaignId}:${batchId}:${mailboxId}`;
+/** One per mailbox and pipeline run: never reused, so a settled reservation stays settled. */
+export const reservationIdFor = (campaignId: string, quotaId: string, mailboxId: string) =>
+  `${campaignId}:${quotaId}:${mailboxId}`;
 
 type Wanting = {
   p: { personId: string; stageId: string | null };
@@ -18,13 +19,13 @@ type Wanting = {
 export async function reserveQuota<T extends Wanting>(
   c: PipelineContext,
   emails: T[],
-  batchId: string,
+  quotaId: string,
 ): Promise<T[]> {
   const byMailbox = new Map<string, T[]>();
   for (const e of emails) byMailbox.set(e.mailbox.id, [...(byMailbox.get(e.mailbox.id) ?? []), e]);
   const granted: T[] = [];
   for (const [mailboxId, group] of byMailbox) {
-    const id = reservationIdFor(c.def.id, batchId, mailboxId);
+    const id = reservationIdFor(c.def.id, quotaId, mailboxId);
     const base = { id, mailboxId, n: group.length, used: 0, createdAt: c.now() };
     c.store.reservations.put({ ...base, granted: null, state: "reserving" });
     const answer = await c.quota.reserve({

@@ -11,12 +11,18 @@ import {
 } from "../transitions";
 import { commit } from "./commit";
 import { BATCH_SIZE, type PipelineContext } from "./context";
-import { resendEmails, sendEmails } from "./email-send";
+import { batchKeyFor, resendEmails, sendEmails } from "./email-send";
 import { type BatchData, type EmailCandidate, prepare, type SmsCandidate } from "./prepare";
 import { reserveQuota, settleReservations } from "./quota";
 import { resendSms, sendSms } from "./sms-send";
 
 export { BATCH_SIZE, type PipelineContext, type QuotaClient } from "./context";
+
+/**
+ * A paced batch is prepared this long before its turn at the provider (the in-process wait
+ * covers the rest), so hundreds of campaigns on one key do not all prepare at once.
+ */
+export const PREPARE_AHEAD_MS = 2_000;
 
 /** In-flight SMS looked at per alarm. */
 const SMS_DUE_PER_ALARM = 1_000;
@@ -88,6 +94,20 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
   const now = c.now();
   const due = settleDue(c, c.store.prospects.due(now, BATCH_SIZE), now);
   if (due.length === 0) return;
+  const emailsDue = due.some((p) => c.def.stages[p.stageIndex]?.type === "email");
+  const batchId = (emailsDue ? c.store.meta.getHeldBatch() : null) ?? crypto.randomUUID();
+  const batchKey = batchKeyFor(c.def.id, batchId);
+  if (emailsDue && c.transport.hold) {
+    // Our turn at the provider counts from now, not from when the batch is ready; and with
+    // many campaigns on one key, a batch is prepared only shortly before its turn.
+    c.store.meta.setHeldBatch(batchId);
+    const slot = await c.transport.hold(batchKey);
+    if (slot - c.now() > PREPARE_AHEAD_MS) {
+      c.store.meta.setNumber("prepare_at", slot - PREPARE_AHEAD_MS);
+      return;
+    }
+  }
+  c.store.meta.setNumber("prepare_at", null);
   const data = await loadBatch(c, due);
 
   const emails: EmailCandidate[] = [];
@@ -114,8 +134,8 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
     else if (candidate) sms.push(candidate);
   }
 
-  const batchId = crypto.randomUUID();
-  const granted = await reserveQuota(c, emails, batchId);
+  const quotaId = crypto.randomUUID();
+  const granted = await reserveQuota(c, emails, quotaId);
   await c.fault?.("after_reserve");
   const committedEmails = commit(
     c,
@@ -129,7 +149,9 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
       mailboxId: g.mailbox.id,
     })),
     batchId,
+    quotaId,
   );
+  c.store.meta.setHeldBatch(null);
   const committedSms = commit(
     c,
     sms.map((s) => ({
@@ -142,9 +164,11 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
       mailboxId: null,
     })),
     batchId,
+    quotaId,
   );
   await settleReservations(c);
 
   if (committedEmails.length > 0) await sendEmails(c, committedEmails, batchId);
+  else if (emailsDue) await c.transport.handBack?.(batchKey);
   if (committedSms.length > 0) await sendSms(c, committedSms);
 }

@@ -7,6 +7,18 @@ const EngagementKindSchema = z.enum(ENGAGEMENT_KINDS);
 export class EngagementTable {
   constructor(private readonly sql: SqlStorage) {}
 
+  /** The first time a person did something at a stage; later times keep the first. */
+  add(e: { personId: string; stageId: string; kind: EngagementKind; at: number }): boolean {
+    const res = this.sql.exec(
+      "INSERT INTO engagement (person_id, stage_id, kind, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      e.personId,
+      e.stageId,
+      e.kind,
+      e.at,
+    );
+    return res.rowsWritten > 0;
+  }
+
   all(): { personId: string; stageId: string; kind: EngagementKind }[] {
     return this.sql
       .exec("SELECT person_id, stage_id, kind FROM engagement")

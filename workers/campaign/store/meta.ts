@@ -15,6 +15,7 @@ export const CampaignDefSchema = z.object({
   trackOpens: z.boolean(),
   trackClicks: z.boolean(),
   unsubscribeLink: z.boolean(),
+  stopCompanyOnReply: z.boolean().default(false),
   status: CampaignStatusSchema,
   stages: z.array(StageSchema),
   version: z.number().int(),
@@ -26,6 +27,7 @@ export type CampaignDef = z.infer<typeof CampaignDefSchema>;
 /** Named numbers the DO keeps (outbox retry time, last broadcast version, SMS call markers…). */
 export type MetaNumber =
   | "broadcast_rev"
+  | "prepare_at"
   | "outbox_retry_at"
   | "outbox_attempts"
   | `sms_call:${string}`;
@@ -95,6 +97,16 @@ export class MetaTable {
 
   currentRev(): number {
     return this.rev;
+  }
+
+  /** The batch whose provider slot is held while its turn comes (its id, reused after a crash). */
+  getHeldBatch(): string | null {
+    return this.get("held_batch");
+  }
+
+  setHeldBatch(batchId: string | null) {
+    if (batchId === null) this.sql.exec("DELETE FROM meta WHERE key = 'held_batch'");
+    else this.set("held_batch", batchId);
   }
 
   getNumber(key: MetaNumber): number | null {

@@ -10,6 +10,7 @@ const idle: AlarmInputs = {
   outboxRetryAt: null,
   providerRetryAt: null,
   openReservations: false,
+  preparesAt: null,
 };
 
 describe("expectedAlarm", () => {
@@ -30,6 +31,23 @@ describe("expectedAlarm", () => {
     expect(expectedAlarm({ ...idle, active: false, providerRetryAt: NOW + 20_000 })).toBe(
       NOW + 20_000,
     );
+  });
+
+  it("waits for a paced batch's preparation time before due prospects", () => {
+    expect(expectedAlarm({ ...idle, earliestDue: NOW - 1_000, preparesAt: NOW + 30_000 })).toBe(
+      NOW + 30_000,
+    );
+    expect(expectedAlarm({ ...idle, earliestDue: NOW + 60_000, preparesAt: NOW + 30_000 })).toBe(
+      NOW + 60_000,
+    );
+    expect(
+      expectedAlarm({
+        ...idle,
+        earliestDue: NOW + 60_000,
+        preparesAt: NOW + 30_000,
+        providerRetryAt: NOW + 5_000,
+      }),
+    ).toBe(NOW + 5_000);
   });
 
   it("takes the earliest of every deadline", () => {

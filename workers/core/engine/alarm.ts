@@ -7,10 +7,13 @@ export type AlarmInputs = {
   outboxRetryAt: number | null;
   providerRetryAt: number | null;
   openReservations: boolean;
+  /** When a paced batch is to be prepared: due prospects wait for it (their turn at the provider). */
+  preparesAt: number | null;
 };
 
 /**
- * max(now + 1 ms, the earliest of: next due prospect (only for an active campaign), outbox
+ * max(now + 1 ms, the earliest of: next due prospect (only for an active campaign, and not
+ * before a paced batch's preparation time), outbox
  * retry, provider retry of a committed send (whatever the campaign's status), an open quota
  * reservation). Null when nothing is pending. Never exactly now: local workerd can drop
  * such an alarm.
@@ -20,7 +23,9 @@ export function expectedAlarm(i: AlarmInputs): number | null {
   if (i.outboxPending) deadlines.push(i.outboxRetryAt ?? i.now);
   if (i.openReservations) deadlines.push(i.now);
   if (i.providerRetryAt !== null) deadlines.push(i.providerRetryAt);
-  if (i.active && i.earliestDue !== null) deadlines.push(i.earliestDue);
+  if (i.active && i.earliestDue !== null) {
+    deadlines.push(Math.max(i.earliestDue, i.preparesAt ?? i.earliestDue));
+  }
   if (deadlines.length === 0) return null;
   return Math.max(i.now + 1, Math.min(...deadlines));
 }

@@ -6,11 +6,15 @@ import {
   HELD_GRACE_MS,
   handBack,
   type PacerState,
+  slotAtOrAfter,
+  usableUntil,
 } from "./pacing";
 
 const RATE = 5;
-/** 1000 / RATE × the 2% headroom. */
-const SPACING = 204;
+/** At 5 a second, slots sit at these offsets inside each second (10 ms margins). */
+const OFFSETS = [10, 158, 306, 454, 602];
+/** The n-th slot from time 0. */
+const nth = (n: number) => Math.floor(n / RATE) * 1000 + OFFSETS[n % RATE];
 const LEAD_MS = 1_000;
 const MAX_WAIT_MS = 2_000;
 
@@ -91,29 +95,31 @@ function busiestSecond(sends: number[]): number {
 }
 
 describe("grant", () => {
-  it("gives the first asker the present and spaces the next slots by the rate plus headroom", () => {
+  it("places slots inside each second with a margin at both ends, in order of asking", () => {
     const a = ask(emptyPacer(), "a", 1_000);
     const b = ask(a.state, "b", 1_000);
     const c = ask(b.state, "c", 1_100);
-    expect([a.slot, b.slot, c.slot]).toEqual([1_000, 1_000 + SPACING, 1_000 + 2 * SPACING]);
+    expect([a.slot, b.slot, c.slot]).toEqual([1_010, 1_158, 1_306]);
     expect([a.use, b.use, c.use]).toEqual([true, true, true]);
   });
 
-  it("starts from the present when the key has been idle", () => {
+  it("starts from the next slot after the present when the key has been idle", () => {
     const a = ask(emptyPacer(), "a", 1_000);
-    expect(ask(a.state, "b", 60_000).slot).toBe(60_000);
+    expect(ask(a.state, "b", 60_000).slot).toBe(60_010);
+    expect(ask(a.state, "b", 60_500).slot).toBe(60_602);
+    expect(ask(a.state, "b", 60_603).slot).toBe(61_010);
   });
 
   it("holds a far slot, and the same holder asking again gets that slot, not a second one", () => {
     let state = emptyPacer();
     for (let i = 0; i < 20; i++) state = ask(state, `x${i}`, 0).state;
     const first = ask(state, "far", 0);
-    expect(first).toMatchObject({ slot: 20 * SPACING, use: false });
+    expect(first).toMatchObject({ slot: nth(20), use: false });
     const again = ask(first.state, "far", 500);
-    expect(again).toMatchObject({ slot: 20 * SPACING, use: false });
+    expect(again).toMatchObject({ slot: nth(20), use: false });
     expect(again.state.next).toBe(first.state.next);
     const other = ask(again.state, "other", 500);
-    expect(other.slot).toBe(21 * SPACING);
+    expect(other.slot).toBe(nth(21));
   });
 
   it("lets a held slot be used once its holder comes back within the wait, then forgets it", () => {
@@ -125,19 +131,34 @@ describe("grant", () => {
     expect(back.state.held.has("far")).toBe(false);
     // The same holder asking after that is a new request (a retry): a new slot.
     const retry = ask(back.state, "far", held.slot);
-    expect(retry.slot).toBe(21 * SPACING);
+    expect(retry.slot).toBe(nth(21));
   });
 
-  it("answers whole milliseconds at any rate", () => {
+  it("holds a slot asked for early (maxWaitMs -1) and lets the same holder use it when ready", () => {
+    const early = ask(emptyPacer(), "batch", 1_000, { maxWaitMs: -1 });
+    expect(early).toMatchObject({ slot: 1_010, use: false });
+    const other = ask(early.state, "other", 1_005);
+    expect(other.slot).toBe(1_158);
+    const ready = ask(other.state, "batch", 1_300);
+    expect(ready).toMatchObject({ slot: 1_010, use: true });
+  });
+
+  it("answers whole milliseconds at any rate, never more than the rate in one second", () => {
     let state = emptyPacer();
     const slots: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 30; i++) {
       const g = ask(state, `h${i}`, 0, { ratePerSecond: 7, maxWaitMs: 60_000 });
       state = g.state;
       slots.push(g.slot);
     }
     expect(slots.every(Number.isInteger)).toBe(true);
-    expect(slots.slice(1).every((s, i) => s - slots[i] >= (1000 / 7) * 1.02)).toBe(true);
+    expect(slots.slice(1).every((s, i) => s > slots[i])).toBe(true);
+    expect(busiestSecond(slots)).toBeLessThanOrEqual(7);
+  });
+
+  it("spaces slots of a rate under one a second by whole windows", () => {
+    expect(slotAtOrAfter(0, 0.5)).toBe(10);
+    expect(slotAtOrAfter(11, 0.5)).toBe(2_010);
   });
 });
 
@@ -151,7 +172,7 @@ describe("handBack", () => {
     const next = ask(state, "newcomer", 200);
     expect(next.slot).toBe(held.slot);
     expect(next.state.next).toBe(held.state.next);
-    expect(ask(next.state, "after", 200).slot).toBe(21 * SPACING);
+    expect(ask(next.state, "after", 200).slot).toBe(nth(21));
   });
 
   it("frees nothing for a holder without a slot, or whose slot has passed", () => {
@@ -169,19 +190,43 @@ describe("handBack", () => {
     const held = ask(state, "leaving", 0);
     state = handBack(held.state, { holder: "leaving", now: 0 });
     const later = ask(state, "newcomer", held.slot + 1);
-    expect(later.slot).toBe(held.state.next);
+    expect(later.slot).toBe(nth(21));
     expect(later.state.free).toEqual([]);
   });
 });
 
 describe("expiry", () => {
-  it("forfeits a held slot whose holder comes back after its time: it gets a new one", () => {
+  it("lets a holder use its slot a little late, while the request still falls in the slot's second", () => {
     let state = emptyPacer();
-    for (let i = 0; i < 20; i++) state = ask(state, `x${i}`, 0).state;
+    for (let i = 0; i < 24; i++) state = ask(state, `x${i}`, 0).state;
     const held = ask(state, "late", 0);
-    const back = ask(held.state, "late", held.slot + 1, { maxWaitMs: 60_000 });
-    expect(back.slot).toBe(held.state.next);
+    expect(held.slot).toBe(nth(24));
+    expect(usableUntil(held.slot, RATE)).toBe(4_750);
+    const back = ask(held.state, "late", 4_750, { maxWaitMs: 60_000 });
+    expect(back).toMatchObject({ slot: nth(24), use: true });
+  });
+
+  it("forfeits a held slot whose holder comes back too late for its second: it gets a new one", () => {
+    let state = emptyPacer();
+    for (let i = 0; i < 24; i++) state = ask(state, `x${i}`, 0).state;
+    const held = ask(state, "late", 0);
+    const back = ask(held.state, "late", 4_751, { maxWaitMs: 60_000 });
+    expect(back.slot).toBe(nth(25));
     expect(back.use).toBe(true);
+  });
+
+  it("never puts more than the rate in one second when every request goes as late as allowed", () => {
+    let state = emptyPacer();
+    const sent: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const g = ask(state, `h${i}`, 0, { maxWaitMs: 60_000 });
+      state = g.state;
+      sent.push(usableUntil(g.slot, RATE));
+    }
+    const perSecond = new Map<number, number>();
+    for (const t of sent)
+      perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(RATE);
   });
 
   it("forgets held slots past the grace period, and keeps the ones within it", () => {
@@ -199,7 +244,7 @@ describe("expiry", () => {
 describe("contenders on one key, on a simulated clock", () => {
   for (const contenders of [1, 10, 100, 1_000]) {
     it(`keeps ${contenders} contender(s) at ≥ 90% of the rate, never over it, first come first served`, () => {
-      const durationMs = Math.max(60_000, 2 * contenders * SPACING);
+      const durationMs = Math.max(60_000, (2 * contenders * 1000) / RATE);
       const sim = simulate(contenders, durationMs);
 
       const done = sim.sends.filter((t) => t < durationMs).length;
@@ -210,9 +255,9 @@ describe("contenders on one key, on a simulated clock", () => {
       // Arrival order is index order: first slots come in that order, and nobody starves.
       expect(sim.firstSlots.every((s, i) => i === 0 || s > sim.firstSlots[i - 1])).toBe(true);
       expect(sim.sendsBy.every((n) => n > 0)).toBe(true);
-      // Everyone arrived at 0; the rate slots are granted at is the rate less the 2% headroom.
+      // Everyone arrived at 0: nobody waits longer than contenders ÷ rate + 1 s.
       const worstWait = Math.max(...sim.firstSlots);
-      expect(worstWait).toBeLessThanOrEqual(((contenders * 1.02) / RATE) * 1000 + 1_000);
+      expect(worstWait).toBeLessThanOrEqual((contenders / RATE) * 1000 + 1_000);
 
       // Only requests really waiting are remembered.
       expect(sim.state.held.size).toBeLessThanOrEqual(contenders);

@@ -11,11 +11,22 @@
  */
 
 /**
- * Slots are spaced 2% wider than the rate: a request that leaves a few ms late (a busy
- * isolate, the network) would otherwise share a provider's one-second window with the
- * next one and draw a 429, which costs a whole slot.
+ * Providers count requests in one-second windows. Slots are placed inside each second
+ * with a margin at both ends (at rate 5: 10, 158, 306, 454 and 602 ms), so a request that
+ * leaves a little late (a busy isolate, an alarm that fires late) still lands in its own
+ * window and never makes it one request too many, which would draw a 429.
  */
-export const HEADROOM = 1.02;
+export const WINDOW_MARGIN_MS = 10;
+
+/**
+ * A slot may still be used this close to the end of its window, and no later: past that,
+ * a request could arrive in the next window. At rate 5 the last slot of a second can be
+ * used up to 148 ms late, the first up to 740 ms.
+ */
+export const LATE_GUARD_MS = 250;
+
+/** Every slot may be used at least this late: a timer never wakes exactly on time. */
+const MIN_LATE_MS = 20;
 
 /**
  * How long a held slot is remembered after its time. It can no longer be used then, but
@@ -50,10 +61,33 @@ export function emptyPacer(): PacerState {
   return { next: 0, held: new Map(), free: [] };
 }
 
-/** The time between two slots at this rate. */
-export function spacingMs(ratePerSecond: number): number {
+/** The provider window a slot counts in and how many slots it holds, at a rate. */
+function windowOf(ratePerSecond: number): { ms: number; slots: number } {
   if (!(ratePerSecond > 0)) throw new RangeError("ratePerSecond must be > 0");
-  return (1000 / ratePerSecond) * HEADROOM;
+  return ratePerSecond >= 1
+    ? { ms: 1000, slots: Math.floor(ratePerSecond) }
+    : { ms: Math.ceil(1000 / ratePerSecond), slots: 1 };
+}
+
+/**
+ * The earliest slot at or after `t` (whole milliseconds). Slots are spread over the part
+ * of their window before its late guard, so each can still be used a little late.
+ */
+export function slotAtOrAfter(t: number, ratePerSecond: number): number {
+  const w = windowOf(ratePerSecond);
+  const step = (w.ms - WINDOW_MARGIN_MS - LATE_GUARD_MS) / w.slots;
+  const start = Math.floor(t / w.ms) * w.ms;
+  for (let i = Math.max(0, Math.floor((t - start - WINDOW_MARGIN_MS) / step)); i < w.slots; i++) {
+    const slot = start + WINDOW_MARGIN_MS + Math.ceil(i * step);
+    if (slot >= t) return slot;
+  }
+  return start + w.ms + WINDOW_MARGIN_MS;
+}
+
+/** The last moment a slot can still be used without its request leaving its window. */
+export function usableUntil(slot: number, ratePerSecond: number): number {
+  const w = windowOf(ratePerSecond);
+  return Math.max(Math.floor(slot / w.ms) * w.ms + w.ms - LATE_GUARD_MS, slot + MIN_LATE_MS);
 }
 
 /** The held slots still remembered at `now`, without `except`'s. One pass: it runs on every ask. */
@@ -71,9 +105,9 @@ function freeAfter(free: number[], now: number): number[] {
 }
 
 /**
- * Grants `holder` its request slot: the one it already holds, else the earliest handed-back
- * one, else the tail (which then moves on by one spacing). A held slot whose time has
- * passed is forfeited, not sent late: a late request can crowd the provider's window.
+ * Grants `holder` its request slot: the one it already holds (until late enough to leave
+ * its window: then it is forfeited, never sent late), else the earliest handed-back one,
+ * else the tail, which then moves on to the next slot.
  */
 export function grant(state: PacerState, input: GrantInput): Grant {
   const { holder, now } = input;
@@ -82,15 +116,15 @@ export function grant(state: PacerState, input: GrantInput): Grant {
   let free = freeAfter(state.free, now);
   let next = state.next;
   let slot: number;
-  if (mine !== undefined && mine >= now) {
+  if (mine !== undefined && now <= usableUntil(mine, input.ratePerSecond)) {
+    // Its own slot, even a little late: it still falls in the slot's window.
     slot = mine;
   } else if (free.length > 0) {
     slot = free[0];
     free = free.slice(1);
   } else {
-    // Whole milliseconds: the slot becomes a stored retry time. Rounding up only widens.
-    slot = Math.ceil(Math.max(now, next));
-    next = slot + spacingMs(input.ratePerSecond);
+    slot = slotAtOrAfter(Math.max(now, next), input.ratePerSecond);
+    next = slot + 1;
   }
   const use = slot - now <= input.maxWaitMs;
   if (!use) held.set(holder, slot);

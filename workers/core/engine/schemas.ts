@@ -172,6 +172,8 @@ export const CampaignInputSchema = z.object({
   trackOpens: z.boolean().default(true),
   trackClicks: z.boolean().default(true),
   unsubscribeLink: z.boolean().default(true),
+  /** When one person replies, everyone at the same company email domain is Replied too. */
+  stopCompanyOnReply: z.boolean({ error: "stopCompanyOnReply is true or false" }).default(false),
   status: z
     .enum(["draft", "active"], { error: "A new campaign is draft or active" })
     .default("active"),
@@ -194,6 +196,7 @@ export const CampaignPatchSchema = z.object({
   trackOpens: z.boolean().optional(),
   trackClicks: z.boolean().optional(),
   unsubscribeLink: z.boolean().optional(),
+  stopCompanyOnReply: z.boolean({ error: "stopCompanyOnReply is true or false" }).optional(),
   status: CampaignStatusSchema.optional(),
   stages: StagesSchema.optional(),
 });
