@@ -42,6 +42,10 @@ describe("a human reply stops the sequence", () => {
     expect(p).toMatchObject({ status: "replied", reason: "replied_email" });
     const log = await emailLogOf(t, campaign.id);
     expect(log.some((r) => r.status === "waiting")).toBe(false);
+    const answered = (
+      await t.call("GET", `/api/v1/email-log?campaignId=${campaign.id}&status=sent`)
+    ).json as { items: { stageIndex: number; repliedAt?: string }[] };
+    expect(answered.items.find((r) => r.stageIndex === 0)?.repliedAt).toBeDefined();
     const [entry] = await inboundOf(t.teamId);
     expect(entry).toMatchObject({ matched: true, personId: ids[0], kind: "reply", via: "reply" });
     expect(entry.snippet).toBe("Yes, happy to talk on Thursday.");

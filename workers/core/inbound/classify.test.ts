@@ -52,6 +52,21 @@ function dsn(status: string, diagnostic: string, extra: string[] = []): string {
 }
 
 describe("classifyMail: reports", () => {
+  it("never reads mail from a no-reply system address as a person's reply (a forwarding confirmation)", async () => {
+    const v = await classifyMail(
+      mail(
+        [
+          "From: Gmail Team <forwarding-noreply@google.com>",
+          "To: sync+abc@inbound.example",
+          "Subject: (#493027118) Gmail Forwarding Confirmation - Receive Mail from rita@acme.example",
+          "Message-ID: <c1@google.com>",
+        ],
+        "rita@acme.example has requested to automatically forward mail to your email address.\nConfirmation code: 493027118",
+      ),
+    );
+    expect(v.kind).toBe("other");
+  });
+
   it("reads an RFC 3464 report of an unknown user as a hard bounce", async () => {
     const v = await classifyMail(dsn("5.1.1", "550 5.1.1 <gone@example.org>: User unknown"));
     expect(v.kind).toBe("bounce");

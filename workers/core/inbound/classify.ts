@@ -8,7 +8,7 @@ import type { MailKind, Original, Verdict } from "./types";
 
 /** Senders that are systems: what they send is never a person's reply. */
 const SYSTEM_SENDER =
-  /^(?:mailer-daemon|postmaster|mail-daemon|no-?reply|do-?not-?reply|donotreply|bounces?)[@+]/i;
+  /^(?:(?:mailer-daemon|postmaster|mail-daemon|bounces?)[@+]|[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@)/i;
 
 /** Subjects of delay warnings: the MTA will keep trying. */
 const DELAY_SUBJECT =
