@@ -217,6 +217,9 @@ describe("POST /webhooks/twilio: replies", () => {
     expect(details).toContain(`SMS reply: ${text.slice(0, 200)}…`);
     expect(history.find((h) => h.detail?.startsWith("SMS reply"))?.actor).toBe("system:twilio");
     expect(await suppressionOf(w.t.teamId)).toEqual([]);
+    // It counts as a Reply in the campaign's metrics, at the stage that texted her.
+    const metrics = await w.t.call("GET", `/api/v1/campaigns/${w.texts}/metrics`);
+    expect(metrics.json).toMatchObject({ totals: { replied: { people: 1 } } });
   });
 
   it("a reply from a prospect no campaign texted yet is their reply in the campaigns they are in", async () => {

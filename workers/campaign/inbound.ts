@@ -5,20 +5,21 @@ import type { Host } from "./host";
 import { ActorSchema } from "./rpc";
 import { type ActorRef, applyDecision, toState } from "./transitions";
 
-/** What came back by mail for one person of this campaign, as the inbound handler read it. */
+/** What came back for one person of this campaign (by mail, or an SMS reply), as read on arrival. */
 export const InboundOutcomeSchema = z.object({
   personId: z.string().min(1),
   reason: ReasonSchema.refine(
     (r) =>
       [
         "replied_email",
+        "replied_sms",
         "out_of_office",
         "hard_bounce",
         "refused_as_spam",
         "soft_bounce",
         "complaint",
       ].includes(r),
-    "Not an outcome mail can bring",
+    "Not an outcome a reply or report can bring",
   ),
   detail: z.string().max(2_000).nullable(),
   /** When an out-of-office ends. */
@@ -56,8 +57,9 @@ export async function applyInbound(host: Host, input: InboundOutcome, actor: Act
     });
   }
   const p = host.store.prospects.get(o.personId);
-  if (o.reason === "replied_email") {
-    const stageId = message?.stageId ?? host.store.messages.lastSentEmail(o.personId)?.stageId;
+  if (o.reason === "replied_email" || o.reason === "replied_sms") {
+    const channel = o.reason === "replied_sms" ? "sms" : "email";
+    const stageId = message?.stageId ?? host.store.messages.lastSent(o.personId, channel)?.stageId;
     if (stageId)
       host.store.engagement.add({ personId: o.personId, stageId, kind: "reply", at: o.at });
   }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { ActorRef } from "../campaign/transitions";
+import { clock } from "../clock";
 import { toE164 } from "../core/sms";
 import {
   type InboundTarget,
@@ -101,9 +102,27 @@ async function applyReply(env: Env, targets: InboundTarget[], sms: InboundSms) {
     }
     const ids = [...campaignIds];
     const outcomes = await Promise.allSettled(
-      ids.map(async (id) =>
-        (await campaignStub(env, id)).applyOutcome(t.personIds, "replied_sms", detail, ACTOR),
-      ),
+      ids.map(async (id) => {
+        // As a mail reply does: Replied, and a Reply counted at the stage it answered.
+        const stub = await campaignStub(env, id);
+        let applied = 0;
+        for (const personId of t.personIds) {
+          const r = await stub.applyInbound(
+            {
+              personId,
+              reason: "replied_sms",
+              detail,
+              resumeAt: null,
+              messageRowId: null,
+              emailLogStatus: null,
+              at: clock.now(),
+            },
+            ACTOR,
+          );
+          if (r.applied) applied++;
+        }
+        return { applied };
+      }),
     );
     const missed = ids.filter((_, i) => outcomes[i].status === "rejected");
     if (missed.length > 0) {

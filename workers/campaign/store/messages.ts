@@ -168,11 +168,17 @@ export class MessageTable {
 
   /** The latest email of this campaign actually sent to the person (for same-thread stages). */
   lastSentEmail(personId: string): Message | null {
+    return this.lastSent(personId, "email");
+  }
+
+  /** The latest message of a channel this campaign actually sent to the person. */
+  lastSent(personId: string, channel: "email" | "sms"): Message | null {
     return (
       this.all(
-        `SELECT * FROM message WHERE person_id = ? AND channel = 'email' AND sent_at IS NOT NULL
+        `SELECT * FROM message WHERE person_id = ? AND channel = ? AND sent_at IS NOT NULL
          ORDER BY sent_at DESC LIMIT 1`,
         personId,
+        channel,
       )[0] ?? null
     );
   }
