@@ -300,9 +300,12 @@ export const sendingDomain = sqliteTable(
     id: text("id").primaryKey(),
     teamId: teamId(),
     name: text("name").notNull(),
-    /** Resend's id; null only while the registration call is in flight. */
+    /** Resend's id; null while registering, and for a claim proving DNS or lost (ADR 0022). */
     resendId: text("resend_id").unique(),
-    /** Resend's status (not_started, pending, verified, failed, …), or "registering". */
+    /**
+     * Resend's status (not_started, pending, verified, failed, …), "registering", or a
+     * claim's own: "awaiting_proof" (DNS challenge) and "lost" (another team verified first).
+     */
     status: text("status").notNull(),
     /** JSON array of the DNS records to publish, as Resend last reported them. */
     records: text("records").notNull().default("[]"),
@@ -310,7 +313,10 @@ export const sendingDomain = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("sending_domain_name_idx").on(t.name),
+    // Many teams may claim a name while proving DNS; only one may hold it verified.
+    uniqueIndex("sending_domain_verified_name_idx").on(t.name).where(sql`status = 'verified'`),
+    index("sending_domain_name_idx").on(t.name),
+    index("sending_domain_unverified_idx").on(t.status, t.createdAt),
     uniqueIndex("sending_domain_team_name_idx").on(t.teamId, t.name),
   ],
 );

@@ -79,7 +79,7 @@ async function statusOf(campaignId: string, personId: string) {
 function postForm(cookie: string, path: string, fields: [string, string][]) {
   return exports.default.fetch(`http://localhost${path}`, {
     method: "POST",
-    headers: { Cookie: cookie },
+    headers: { Cookie: cookie, Origin: "http://localhost" },
     body: new URLSearchParams(fields),
     redirect: "manual",
   });

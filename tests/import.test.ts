@@ -50,6 +50,8 @@ function post(session: Session | null, body: unknown) {
     method: "POST",
     headers: {
       "Content-Type": "application/json",
+      // The import page's fetch() is same-origin: browsers send Origin on every POST.
+      Origin: "http://localhost",
       ...(session ? { Cookie: session.cookie } : {}),
     },
     body: JSON.stringify(body),

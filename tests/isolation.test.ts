@@ -11,6 +11,7 @@ import { hashApiKey } from "@workers/auth/api-keys";
 import { hashConfirmToken, newConfirmToken } from "@workers/data/confirmation-email";
 import { createMailbox } from "@workers/data/mailboxes";
 import { db, schema } from "@workers/db/client";
+import { engineHooks } from "@workers/testing/hooks";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -57,6 +58,8 @@ function emailStage(mailboxId: string, delayMinutes: number) {
 }
 
 beforeAll(async () => {
+  // Hundreds of API calls in a few milliseconds, about isolation, not rate limits.
+  engineHooks.apiRateLimits = false;
   const a = await makeTeam("teama");
   const b = await makeTeam("teamb");
   const bMember = await addMember(b, "teambmember", "member");

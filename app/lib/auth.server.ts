@@ -1,6 +1,9 @@
 import { redirect } from "@remix-run/cloudflare";
 import { getAuth } from "@workers/auth/auth";
+import { tryAgainIn } from "@workers/core/rate-limit";
+import { safeRedirect } from "@workers/core/safe-redirect";
 import { createTeam } from "@workers/data/teams";
+import { countAttempt } from "@workers/limiter-client";
 import { z } from "zod";
 
 const SignUpAnswer = z.object({ user: z.object({ id: z.string() }) });
@@ -10,15 +13,6 @@ function redirectWithCookies(to: string, from: Response): Response {
   const headers = new Headers({ Location: to });
   for (const cookie of from.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   return new Response(null, { status: 302, headers });
-}
-
-/** A path on this site to return to after signing in; never another origin. */
-export function safeRedirect(
-  to: FormDataEntryValue | string | null | undefined,
-  fallback = "/people",
-) {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//")) return fallback;
-  return to;
 }
 
 async function errorMessage(res: Response, fallback: string): Promise<string> {
@@ -33,9 +27,33 @@ async function errorMessage(res: Response, fallback: string): Promise<string> {
   return fallback;
 }
 
-export type AuthResult = { ok: true; response: Response } | { ok: false; message: string };
+/** `retryAfterMs`: refused by the rate limit (answer 429 with `Retry-After`). */
+export type AuthResult =
+  | { ok: true; response: Response }
+  | { ok: false; message: string; retryAfterMs?: number };
 
+/** Failed sign-ins per (account, client address) and sign-ups per address are limited. */
 export async function signIn(
+  env: Env,
+  request: Request,
+  input: { email: string; password: string; redirectTo: string },
+): Promise<AuthResult> {
+  const attempt = await countAttempt(env, "sign-in", request, input.email);
+  if (attempt.refused) {
+    const wait = attempt.refused.retryAfterMs;
+    return {
+      ok: false,
+      message: `Too many failed sign-ins for this email from your network. Try again ${tryAgainIn(wait)}.`,
+      retryAfterMs: wait,
+    };
+  }
+  const result = await signInUnlimited(env, request, input);
+  // Only failures count: a good password takes its attempt back.
+  if (result.ok) await attempt.refund();
+  return result;
+}
+
+async function signInUnlimited(
   env: Env,
   request: Request,
   input: { email: string; password: string; redirectTo: string },
@@ -62,6 +80,15 @@ export async function signUp(
   request: Request,
   input: { name: string; email: string; password: string; teamName: string; redirectTo?: string },
 ): Promise<AuthResult> {
+  const attempt = await countAttempt(env, "sign-up", request);
+  if (attempt.refused) {
+    const wait = attempt.refused.retryAfterMs;
+    return {
+      ok: false,
+      message: `Too many sign-ups from your network. Try again ${tryAgainIn(wait)}.`,
+      retryAfterMs: wait,
+    };
+  }
   const res = await getAuth(env).api.signUpEmail({
     body: { name: input.name, email: input.email, password: input.password },
     headers: request.headers,

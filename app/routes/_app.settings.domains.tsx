@@ -190,6 +190,11 @@ function DomainCard({
         </p>
       ) : null}
       <p className="small">{domainAdvice(domain.status)}</p>
+      {domain.expiresAt && domain.status !== "lost" ? (
+        <p className="muted small">
+          {`Unverified claims expire: released ${timeFormat.format(new Date(domain.expiresAt))} UTC unless verified by then.`}
+        </p>
+      ) : null}
       {domain.status !== "verified" ? <RecordsTable domain={domain} /> : null}
       <div className="actions domain-actions">
         <Form method="post">

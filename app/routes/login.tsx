@@ -1,11 +1,19 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { getSession } from "@workers/auth/guards";
+import { retryAfterSeconds } from "@workers/core/rate-limit";
+import { safeRedirect } from "@workers/core/safe-redirect";
+import { readFormCapped } from "@workers/http/forms";
 import { z } from "zod";
-import { safeRedirect, signIn } from "~/lib/auth.server";
+import { signIn } from "~/lib/auth.server";
 import { Field, FormErrors } from "~/lib/forms";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Beacon" }];
@@ -22,15 +30,27 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
+/** A refused attempt's `Retry-After` reaches the document response too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
+  const form = await readFormCapped(request);
+  if (form instanceof Response) throw form;
+  const submission = parseWithZod(form, { schema: LoginSchema });
   if (submission.status !== "success") return submission.reply({ hideFields: ["password"] });
   const result = await signIn(context.cloudflare.env, request, {
     ...submission.value,
     redirectTo: safeRedirect(submission.value.redirectTo),
   });
-  if (!result.ok)
-    return submission.reply({ formErrors: [result.message], hideFields: ["password"] });
+  if (!result.ok) {
+    const reply = submission.reply({ formErrors: [result.message], hideFields: ["password"] });
+    if (result.retryAfterMs === undefined) return reply;
+    const retryAfter = String(retryAfterSeconds(result.retryAfterMs));
+    return data(reply, { status: 429, headers: { "Retry-After": retryAfter } });
+  }
   throw result.response;
 }
 

@@ -1,8 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type { ActionFunctionArgs, HeadersFunction, MetaFunction } from "@remix-run/cloudflare";
+import { data } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { retryAfterSeconds } from "@workers/core/rate-limit";
+import { safeRedirect } from "@workers/core/safe-redirect";
 import { TeamNameSchema } from "@workers/core/team";
+import { readFormCapped } from "@workers/http/forms";
 import { z } from "zod";
 import { signUp } from "~/lib/auth.server";
 import { Field, FormErrors } from "~/lib/forms";
@@ -20,12 +24,27 @@ const SignUpSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
+/** A refused attempt's `Retry-After` reaches the document response too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: SignUpSchema });
+  const form = await readFormCapped(request);
+  if (form instanceof Response) throw form;
+  const submission = parseWithZod(form, { schema: SignUpSchema });
   if (submission.status !== "success") return submission.reply({ hideFields: ["password"] });
-  const result = await signUp(context.cloudflare.env, request, submission.value);
-  if (!result.ok)
-    return submission.reply({ formErrors: [result.message], hideFields: ["password"] });
+  const result = await signUp(context.cloudflare.env, request, {
+    ...submission.value,
+    redirectTo: safeRedirect(submission.value.redirectTo),
+  });
+  if (!result.ok) {
+    const reply = submission.reply({ formErrors: [result.message], hideFields: ["password"] });
+    if (result.retryAfterMs === undefined) return reply;
+    const retryAfter = String(retryAfterSeconds(result.retryAfterMs));
+    return data(reply, { status: 429, headers: { "Retry-After": retryAfter } });
+  }
   throw result.response;
 }
 

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
 import { requireUser } from "@workers/auth/guards";
+import { safeRedirect } from "@workers/core/safe-redirect";
+import { readFormCapped } from "@workers/http/forms";
 import { z } from "zod";
-import { safeRedirect, switchTeam } from "~/lib/auth.server";
+import { switchTeam } from "~/lib/auth.server";
 
 const SwitchSchema = z.object({ teamId: z.string().min(1), to: z.string().optional() });
 
@@ -13,7 +15,9 @@ export async function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   await requireUser(request, env);
-  const parsed = SwitchSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = await readFormCapped(request);
+  if (form instanceof Response) throw form;
+  const parsed = SwitchSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return redirect("/people");
   return switchTeam(env, request, parsed.data.teamId, safeRedirect(parsed.data.to));
 }

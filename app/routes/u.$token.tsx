@@ -12,6 +12,7 @@ import {
   UnsubscribePostSchema,
   unsubscribe,
 } from "@workers/data/unsubscribe";
+import { readFormCapped } from "@workers/http/forms";
 import styles from "~/styles/unsubscribe.css?url";
 
 /**
@@ -45,14 +46,15 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 async function readForm(request: Request): Promise<Record<string, string>> {
-  try {
-    const out: Record<string, string> = {};
-    for (const [k, v] of await request.formData()) if (typeof v === "string") out[k] = v;
-    return out;
-  } catch {
+  const form = await readFormCapped(request);
+  if (form instanceof Response) {
+    if (form.status === 413) throw form;
     // Not a form body at all: it asks for nothing, like an empty form.
     return {};
   }
+  const out: Record<string, string> = {};
+  for (const [k, v] of form) if (typeof v === "string") out[k] = v;
+  return out;
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

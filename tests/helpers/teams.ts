@@ -94,6 +94,8 @@ export function page(
 ): Promise<Response> {
   const headers: Record<string, string> = {};
   if (cookie) headers.Cookie = cookie;
+  // A browser sends its page's origin with every form POST (the origin rule checks it).
+  if (form) headers.Origin = "http://localhost";
   return exports.default.fetch(`http://localhost${path}`, {
     method: form ? "POST" : "GET",
     headers,

@@ -6,6 +6,7 @@ import { CampaignListQuerySchema, campaignStub, listCampaigns } from "../data/ca
 import { db, schema } from "../db/client";
 import { errorResponse, notFound } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
+import { JSON_BODY_LIMITS } from "../http/json-cap";
 import { actorRef, failureResponse } from "./actor";
 import type { ApiContext, ApiRouter } from "./router";
 
@@ -54,7 +55,9 @@ async function checkReferences(
 /** /api/v1/campaigns routes (DESIGN.md §3). */
 export function registerCampaignRoutes(api: ApiRouter): void {
   api.on("POST", "/api/v1/campaigns", async (c) => {
-    const input = await readJsonBody(c.request, CampaignInputSchema, "The campaign");
+    const input = await readJsonBody(c.request, CampaignInputSchema, "The campaign", {
+      maxBytes: JSON_BODY_LIMITS.campaign,
+    });
     await checkReferences(c, input);
     return Response.json(await createCampaign(c.env, c.actor, input), { status: 201 });
   });
@@ -72,7 +75,9 @@ export function registerCampaignRoutes(api: ApiRouter): void {
 
   api.on("PATCH", "/api/v1/campaigns/:id", async (c) => {
     const { stub } = await requireCampaign(c);
-    const patch = await readJsonBody(c.request, CampaignPatchSchema, "The edit");
+    const patch = await readJsonBody(c.request, CampaignPatchSchema, "The edit", {
+      maxBytes: JSON_BODY_LIMITS.campaign,
+    });
     await checkReferences(c, patch);
     const result = await stub.update(patch, actorRef(c.actor));
     return result.ok ? Response.json(result.value) : failureResponse(result);

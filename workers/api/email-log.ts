@@ -30,8 +30,8 @@ export function registerEmailLogRoutes(api: ApiRouter): void {
 
   api.on("POST", "/api/v1/email-log/:id/retry", async (c) => {
     const row = await messageOfTeam(c);
-    const text = await c.request.clone().text();
-    const body = text.trim() === "" ? {} : await readJsonBody(c.request, RetrySchema, "The retry");
+    // An empty body is allowed: retrying without options is the common case.
+    const body = await readJsonBody(c.request, RetrySchema, "The retry", { allowEmpty: true });
     const stub = await campaignStub(c.env, row.campaignId);
     const result = await stub.retryMessage(
       row.id,

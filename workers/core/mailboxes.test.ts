@@ -23,6 +23,19 @@ describe("MailboxInputSchema", () => {
     ]);
   });
 
+  it("refuses a line break inside the name, naming the field", () => {
+    for (const name of ["Jane\r\nBcc: victim@x.example", "Jane\nDoe", "Jane\rDoe"]) {
+      const r = MailboxInputSchema.safeParse({ address: "a@b.co", name });
+      expect(r.error?.issues.map((i) => i.path.join("."))).toEqual(["name"]);
+    }
+  });
+
+  it("accepts a name with a comma (From quotes it)", () => {
+    expect(MailboxInputSchema.parse({ address: "a@b.co", name: "Doe, Jane" }).name).toBe(
+      "Doe, Jane",
+    );
+  });
+
   it("allows no daily cap", () => {
     expect(MailboxInputSchema.parse({ address: "a@b.co", name: "A" }).dailyCap).toBeUndefined();
     expect(

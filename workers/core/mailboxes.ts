@@ -14,7 +14,9 @@ export const MailboxInputSchema = z.object({
     .string({ error: "Enter the name recipients see, such as Jane Doe" })
     .trim()
     .min(1, "Enter the name recipients see, such as Jane Doe")
-    .max(100, "At most 100 characters"),
+    .max(100, "At most 100 characters")
+    // The name goes into the From header: a line break there could add headers.
+    .refine((n) => !/[\r\n]/.test(n), "The name must be one line: remove the line break"),
   dailyCap: z
     .number({ error: "The daily cap must be a number" })
     .int("The daily cap must be a whole number")

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  CLAIM_TTL_MS,
   CONFIRMATION_RESEND_GAP_MS,
   CONFIRMATION_TTL_MS,
   ConfirmTokenSchema,
+  challengeProved,
+  challengeRecord,
+  claimDecision,
+  claimExpiryCutoff,
+  claimLive,
   confirmationDue,
   confirmationEmail,
   DomainNameSchema,
@@ -181,5 +187,74 @@ describe("ConfirmTokenSchema", () => {
     expect(ConfirmTokenSchema.safeParse("a".repeat(52)).success).toBe(true);
     expect(ConfirmTokenSchema.safeParse("a".repeat(51)).success).toBe(false);
     expect(ConfirmTokenSchema.safeParse(`${"a".repeat(51)}1`).success).toBe(false);
+  });
+});
+
+describe("domain claims", () => {
+  const HOUR = 60 * 60_000;
+  const now = Date.parse("2030-05-01T12:00:00Z");
+  const claim = (teamId: string, status: string, ageHours: number) => ({
+    teamId,
+    status,
+    createdAt: now - ageHours * HOUR,
+  });
+
+  it("expires unverified claims 72 hours after they were made", () => {
+    expect(CLAIM_TTL_MS).toBe(72 * HOUR);
+    expect(claimExpiryCutoff(now)).toBe(now - 72 * HOUR);
+    expect(claimLive(claim("a", "pending", 71), now)).toBe(true);
+    expect(claimLive(claim("a", "not_started", 72), now)).toBe(false);
+    expect(claimLive(claim("a", "awaiting_proof", 73), now)).toBe(false);
+  });
+
+  it("never expires a verified claim, and a lost one never counts", () => {
+    expect(claimLive(claim("a", "verified", 10_000), now)).toBe(true);
+    expect(claimLive(claim("a", "lost", 1), now)).toBe(false);
+  });
+
+  it("registers a name nobody holds, or whose only claims expired or were lost", () => {
+    expect(claimDecision([], "b", now)).toEqual({ kind: "register" });
+    expect(claimDecision([claim("a", "pending", 80)], "b", now)).toEqual({ kind: "register" });
+    expect(claimDecision([claim("a", "lost", 1)], "b", now)).toEqual({ kind: "register" });
+  });
+
+  it("lets a second team prove DNS for a name another team holds unverified", () => {
+    expect(claimDecision([claim("a", "pending", 5)], "b", now)).toEqual({ kind: "challenge" });
+    expect(claimDecision([claim("a", "registering", 0)], "b", now)).toEqual({
+      kind: "challenge",
+    });
+  });
+
+  it("refuses a name another team verified, however old", () => {
+    expect(claimDecision([claim("a", "verified", 500)], "b", now)).toEqual({
+      kind: "refused",
+      message: "This domain belongs to another team.",
+    });
+  });
+
+  it("refuses a team's second claim of the same name, naming a lost one", () => {
+    expect(claimDecision([claim("b", "pending", 1)], "b", now)).toMatchObject({
+      kind: "refused",
+      message: "Your team has already added this domain.",
+    });
+    expect(claimDecision([claim("b", "lost", 1)], "b", now)).toMatchObject({
+      kind: "refused",
+      message: expect.stringContaining("Remove your lost claim"),
+    });
+  });
+
+  it("puts the challenge under its own name and finds it among split or quoted TXT strings", () => {
+    const record = challengeRecord("acme.com", "tok123");
+    expect(record).toEqual({
+      record: "Ownership",
+      type: "TXT",
+      name: "_beacon-challenge.acme.com",
+      value: "beacon-verify=tok123",
+    });
+    expect(challengeProved("beacon-verify=tok123", ['"beacon-verify=tok123"'])).toBe(true);
+    expect(challengeProved("beacon-verify=tok123", ['"beacon-verify=" "tok123"'])).toBe(true);
+    expect(challengeProved("beacon-verify=tok123", ['"v=spf1 -all"', "beacon-verify=other"])).toBe(
+      false,
+    );
   });
 });

@@ -37,12 +37,14 @@ const SETTLED = new Set(["verified", "failed"]);
 /** The badge a domain status gets. */
 export function domainTone(status: string): "ok" | "warn" | "danger" {
   if (status === "verified") return "ok";
-  if (status === "failed" || status === "partially_failed") return "danger";
+  if (status === "failed" || status === "partially_failed" || status === "lost") return "danger";
   return "warn";
 }
 
 const STATUS_LABELS: Record<string, string> = {
   registering: "Registering",
+  awaiting_proof: "Prove DNS ownership",
+  lost: "Verified by another team",
   not_started: "Not checked yet",
   pending: "Checking DNS",
   verified: "Verified",
@@ -63,6 +65,10 @@ export function domainAdvice(status: string): string {
       return "Mailboxes on this domain can send once their address is confirmed.";
     case "registering":
       return "Registration with the email provider did not finish. Check now to try again.";
+    case "awaiting_proof":
+      return "Another team has started verifying this domain. Publish this TXT record at your DNS host, then press Check now: the first team to prove it controls the domain's DNS gets it. Unverified claims expire after 72 hours.";
+    case "lost":
+      return "Another team proved it controls this domain's DNS first, so this claim can no longer be verified and mailboxes on it cannot send. Remove it.";
     case "failed":
     case "partially_failed":
       return "The email provider could not find these records. Fix them at your DNS host, then Check now.";
@@ -80,7 +86,7 @@ export function domainAdvice(status: string): string {
  * still working on go stale quickly; settled ones rarely change.
  */
 export function domainRefreshDue(status: string, checkedAt: number | null, now: number): boolean {
-  if (status === "registering") return false;
+  if (status === "registering" || status === "awaiting_proof" || status === "lost") return false;
   if (checkedAt === null) return true;
   const maxAge = SETTLED.has(status) ? 6 * 60 * 60_000 : 30_000;
   return now - checkedAt >= maxAge;
@@ -89,6 +95,70 @@ export function domainRefreshDue(status: string, checkedAt: number | null, now: 
 /** Whether Resend keeps checking this domain by itself, so a page should keep polling. */
 export function domainInProgress(status: string): boolean {
   return status === "pending" || status === "temporary_failure" || status === "partially_verified";
+}
+
+// ── Claims: who may claim a name, who holds it, when an unverified claim expires (ADR 0022)
+
+/** An unverified claim is released this long after it was made. */
+export const CLAIM_TTL_MS = 72 * 60 * 60_000;
+
+/** The expiry cutoff: unverified claims created at or before it are released. */
+export function claimExpiryCutoff(now: number): number {
+  return now - CLAIM_TTL_MS;
+}
+
+/** One team's claim of a name, as the rules see it. */
+export type Claim = { teamId: string; status: string; createdAt: number };
+
+/** Whether a claim still counts: verified, or unverified, not lost and younger than 72 h. */
+export function claimLive(claim: Claim, now: number): boolean {
+  if (claim.status === "verified") return true;
+  if (claim.status === "lost") return false;
+  return claim.createdAt > claimExpiryCutoff(now);
+}
+
+export type ClaimDecision =
+  /** Nobody else holds the name: register it with Resend now. */
+  | { kind: "register" }
+  /** Another team holds it unverified: this team proves DNS control with a TXT record. */
+  | { kind: "challenge" }
+  | { kind: "refused"; message: string };
+
+/**
+ * Whether `teamId` may claim a name, given every claim of it: a verified claim belongs to
+ * its team; an unverified one does not stop another team from proving DNS itself.
+ */
+export function claimDecision(claims: Claim[], teamId: string, now: number): ClaimDecision {
+  const live = claims.filter((c) => claimLive(c, now));
+  const own = claims.find((c) => c.teamId === teamId);
+  if (own) {
+    return {
+      kind: "refused",
+      message:
+        own.status === "lost"
+          ? "Another team verified this domain first. Remove your lost claim before adding it again."
+          : "Your team has already added this domain.",
+    };
+  }
+  if (live.some((c) => c.status === "verified")) {
+    return { kind: "refused", message: "This domain belongs to another team." };
+  }
+  return live.length > 0 ? { kind: "challenge" } : { kind: "register" };
+}
+
+/** Where a challenger publishes its proof, and what it publishes. */
+export function challengeRecord(name: string, token: string): DnsRecord {
+  return {
+    record: "Ownership",
+    type: "TXT",
+    name: `_beacon-challenge.${name}`,
+    value: `beacon-verify=${token}`,
+  };
+}
+
+/** Whether the TXT strings found at the challenge name contain this claim's value. */
+export function challengeProved(expected: string, found: string[]): boolean {
+  return found.some((txt) => txt.replace(/^"|"$/g, "").replaceAll('" "', "") === expected);
 }
 
 // ── Mailbox confirmation

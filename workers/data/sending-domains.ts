@@ -1,13 +1,23 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, lte, ne } from "drizzle-orm";
+import { z } from "zod";
 import { clock } from "../clock";
-import { type DomainInput, domainRefreshDue } from "../core/sending-domains";
+import {
+  challengeProved,
+  challengeRecord,
+  claimDecision,
+  claimExpiryCutoff,
+  type DomainInput,
+  domainRefreshDue,
+} from "../core/sending-domains";
 import { db, schema } from "../db/client";
 import {
+  claimsOf,
   type DomainDto,
   type DomainRow,
-  domainByName,
   fetchDomain,
+  markOtherClaimsLost,
   ResendDomainSchema,
+  recordsOf,
   storeDomainAnswer,
   toDomainDto,
 } from "./domain-store";
@@ -24,6 +34,9 @@ export type { DomainDto } from "./domain-store";
 
 const NO_PROVIDER =
   "No email provider is configured (RESEND_API_KEY is not set): mail goes to the local sink, where every mailbox can send, so there are no domains to register.";
+
+const LOST =
+  "Another team proved it controls this domain's DNS first, so your claim can no longer be verified. Remove it.";
 
 export type DomainFailure =
   | { code: "no_provider"; message: string }
@@ -58,12 +71,6 @@ export async function listDomains(env: Env, teamId: string): Promise<DomainDto[]
   return rows.map(toDomainDto);
 }
 
-function taken(name: string, row: DomainRow, teamId: string): DomainFailure {
-  return row.teamId === teamId
-    ? { code: "conflict", message: `Your team has already added ${name}.` }
-    : { code: "conflict", message: "This domain belongs to another team." };
-}
-
 /** Asks Resend to register `row`'s name and stores its answer; undoes the claim on failure. */
 async function register(
   env: Env,
@@ -90,9 +97,10 @@ async function register(
 }
 
 /**
- * Registers a sending domain for the team with Resend (POST /domains) and keeps the DNS
- * records it asks for. A name is one team's only: Beacon's row is claimed first, so the
- * unique index decides between two teams adding it at once and Resend is called once.
+ * Claims a sending domain for the team (ADR 0022). When nobody else holds the name it is
+ * registered with Resend (POST /domains) and its DNS records kept; when another team holds
+ * it unverified, this team gets a TXT challenge of its own to prove DNS control; a name
+ * another team verified is refused. Expired claims of the name are released first.
  */
 export async function addDomain(
   env: Env,
@@ -101,8 +109,28 @@ export async function addDomain(
 ): Promise<{ ok: true; domain: DomainDto } | { ok: false; failure: DomainFailure }> {
   const account = resendAccount(env);
   if (!account) return { ok: false, failure: { code: "no_provider", message: NO_PROVIDER } };
-  const existing = await domainByName(env, input.name);
-  if (existing) return { ok: false, failure: taken(input.name, existing, teamId) };
+  const now = clock.now();
+  let claims = await claimsOf(env, input.name);
+  const decision = () =>
+    claimDecision(
+      claims.map((c) => ({ teamId: c.teamId, status: c.status, createdAt: c.createdAt.getTime() })),
+      teamId,
+      now,
+    );
+  let verdict = decision();
+  if (verdict.kind === "register" && claims.some((c) => c.teamId !== teamId)) {
+    // Expired or lost claims of other teams hold nothing: release them (and their Resend
+    // registration, which would refuse this one) before registering.
+    for (const stale of claims.filter((c) => c.teamId !== teamId)) {
+      await releaseClaim(env, account, stale);
+    }
+    claims = await claimsOf(env, input.name);
+    verdict = decision();
+  }
+  if (verdict.kind === "refused") {
+    return { ok: false, failure: { code: "conflict", message: verdict.message } };
+  }
+  const challenge = verdict.kind === "challenge";
   let claim: DomainRow;
   try {
     [claim] = await db(env)
@@ -111,17 +139,98 @@ export async function addDomain(
         id: crypto.randomUUID(),
         teamId,
         name: input.name,
-        status: "registering",
-        createdAt: new Date(clock.now()),
+        status: challenge ? "awaiting_proof" : "registering",
+        records: challenge
+          ? JSON.stringify([challengeRecord(input.name, challengeToken())])
+          : undefined,
+        createdAt: new Date(now),
       })
       .returning();
   } catch (error) {
     if (!String(error).includes("UNIQUE constraint failed")) throw error;
-    const winner = await domainByName(env, input.name);
-    if (!winner) throw error;
-    return { ok: false, failure: taken(input.name, winner, teamId) };
+    return {
+      ok: false,
+      failure: { code: "conflict", message: "Your team has already added this domain." },
+    };
   }
+  if (challenge) return { ok: true, domain: toDomainDto(claim) };
   return register(env, account, claim);
+}
+
+/** 128 random bits in hex: the value a challenger publishes. */
+function challengeToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// DNS-over-HTTPS answers cross a boundary: only the TXT strings are used.
+const DohAnswerSchema = z.object({
+  Status: z.number(),
+  Answer: z.array(z.object({ type: z.number(), data: z.string() })).optional(),
+});
+const DOH_URL = "https://cloudflare-dns.com/dns-query";
+const TXT = 16;
+
+/** The TXT strings at `name`, or why they could not be read. */
+async function lookupTxt(name: string): Promise<{ txt: string[] } | { error: string }> {
+  try {
+    const url = `${DOH_URL}?name=${encodeURIComponent(name)}&type=TXT`;
+    const res = await fetch(url, {
+      headers: { accept: "application/dns-json" },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) return { error: `the DNS lookup answered ${res.status}` };
+    const parsed = DohAnswerSchema.safeParse(await res.json());
+    if (!parsed.success) return { error: "the DNS lookup answer was not in the expected shape" };
+    return { txt: (parsed.data.Answer ?? []).filter((a) => a.type === TXT).map((a) => a.data) };
+  } catch (error) {
+    return { error: `could not look up DNS: ${String(error)}` };
+  }
+}
+
+/**
+ * A challenger's Check now: when its TXT record is published, it has proved DNS control
+ * first, so every other team's unverified claim is lost and this claim is registered with
+ * Resend (whose records it then publishes and verifies as usual).
+ */
+async function checkChallenge(
+  env: Env,
+  account: { apiKey: string; baseUrl?: string },
+  row: DomainRow,
+): Promise<Exclude<CheckResult, null>> {
+  const [expected] = recordsOf(row);
+  if (!expected) return { ok: true, domain: toDomainDto(row), failure: null };
+  const found = await lookupTxt(expected.name);
+  const checked = { checkedAt: new Date(clock.now()) };
+  const d = schema.sendingDomain;
+  const [current] = await db(env)
+    .update(d)
+    .set(checked)
+    .where(and(eq(d.id, row.id), eq(d.teamId, row.teamId)))
+    .returning();
+  if ("error" in found) {
+    return {
+      ok: true,
+      domain: toDomainDto(current ?? row),
+      failure: { code: "provider_refused", message: `Could not check ${row.name}: ${found.error}` },
+    };
+  }
+  if (!challengeProved(expected.value, found.txt)) {
+    return { ok: true, domain: toDomainDto(current ?? row), failure: null };
+  }
+  const holders = await claimsOf(env, row.name);
+  if (holders.some((c) => c.teamId !== row.teamId && c.status === "verified")) {
+    return { ok: true, domain: toDomainDto(current ?? row), failure: null };
+  }
+  await markOtherClaimsLost(env, row);
+  const [registering] = await db(env)
+    .update(d)
+    .set({ status: "registering" })
+    .where(and(eq(d.id, row.id), eq(d.teamId, row.teamId), eq(d.status, "awaiting_proof")))
+    .returning();
+  if (!registering) return { ok: true, domain: toDomainDto(current ?? row), failure: null };
+  const registered = await register(env, account, registering);
+  return registered.ok ? { ok: true, domain: registered.domain, failure: null } : registered;
 }
 
 export type CheckResult =
@@ -138,8 +247,10 @@ export type CheckResult =
 export async function checkDomain(env: Env, teamId: string, id: string): Promise<CheckResult> {
   const row = await teamDomain(env, teamId, id);
   if (!row) return null;
+  if (row.status === "lost") return { ok: false, failure: { code: "conflict", message: LOST } };
   const account = resendAccount(env);
   if (!account) return { ok: false, failure: { code: "no_provider", message: NO_PROVIDER } };
+  if (row.status === "awaiting_proof") return checkChallenge(env, account, row);
   // A registration that never finished (the Worker stopped mid-call) is retried.
   if (!row.resendId) {
     const retried = await register(env, account, row);
@@ -202,4 +313,37 @@ export async function removeDomain(env: Env, teamId: string, id: string): Promis
     .where(and(eq(schema.sendingDomain.id, row.id), eq(schema.sendingDomain.teamId, teamId)));
   await reassessMailboxesOn(env, row.name);
   return { ok: true, name: row.name };
+}
+
+/**
+ * Releases a claim that holds nothing any more (expired or lost): removes its Resend
+ * registration (404 is gone already) and its row, and re-assesses mailboxes on the name.
+ * False when Resend could not be asked: the claim stays for the next try.
+ */
+export async function releaseClaim(
+  env: Env,
+  account: { apiKey: string; baseUrl?: string } | null,
+  row: DomainRow,
+): Promise<boolean> {
+  if (account && row.resendId) {
+    const { error } = await resendClient(account).domains.remove(row.resendId, callOptions());
+    if (error && error.statusCode !== 404) return false;
+  }
+  const d = schema.sendingDomain;
+  await db(env)
+    .delete(d)
+    .where(and(eq(d.id, row.id), eq(d.teamId, row.teamId), ne(d.status, "verified")));
+  await reassessMailboxesOn(env, row.name);
+  return true;
+}
+
+/** Unverified claims (lost ones too) made at or before the 72-hour cutoff, oldest first. */
+export async function expiredClaims(env: Env, now: number, limit: number): Promise<DomainRow[]> {
+  const d = schema.sendingDomain;
+  return db(env)
+    .select()
+    .from(d)
+    .where(and(ne(d.status, "verified"), lte(d.createdAt, new Date(claimExpiryCutoff(now)))))
+    .orderBy(asc(d.createdAt), asc(d.id))
+    .limit(limit);
 }

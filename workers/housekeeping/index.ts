@@ -1,4 +1,5 @@
 import { pruneInbound } from "../data/inbound-mail";
+import { expireDomainClaims } from "./expire-domain-claims";
 import { pokeOverdueCampaigns } from "./overdue-campaigns";
 
 /**
@@ -15,6 +16,7 @@ export type HousekeepingJob = {
 export const HOUSEKEEPING_JOBS: readonly HousekeepingJob[] = [
   { name: "overdue-campaigns", run: pokeOverdueCampaigns },
   { name: "prune-unmatched-mail", run: pruneInbound },
+  { name: "expire-domain-claims", run: expireDomainClaims },
 ];
 
 /**

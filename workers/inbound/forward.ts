@@ -1,4 +1,5 @@
 import { Resend } from "resend";
+import { formatFrom } from "../core/engine/compose";
 import { config } from "../env";
 import { engineHooks } from "../testing/hooks";
 
@@ -41,7 +42,7 @@ export async function forwardToOwner(
     }
     const resend = new Resend(key, baseUrl ? { baseUrl } : undefined);
     const sent = await resend.emails.send({
-      from: `Beacon for ${mailbox.name} <${mailbox.address}>`,
+      from: formatFrom(`Beacon for ${mailbox.name}`, mailbox.address),
       to: [mailbox.address],
       subject: `Fwd: ${subject}`,
       text: "A reply to your outreach; the original message is attached.",

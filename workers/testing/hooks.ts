@@ -49,6 +49,12 @@ export const engineHooks: {
   beforeMirrorWrite?: (campaignId: string) => void;
   /** How long the Resend transport waits for an answer (tests make timeouts quick). */
   providerTimeoutMs?: number;
+  /**
+   * False: the API's per-key and per-team rate limits are not applied. For tests that make
+   * hundreds of calls in a few milliseconds about something else (the isolation walk);
+   * tests/rate-limits.test.ts covers the limits themselves.
+   */
+  apiRateLimits?: boolean;
 } = oneHooksObjectPerIsolate();
 
 export function resetEngineHooks(): void {
@@ -58,4 +64,5 @@ export function resetEngineHooks(): void {
   engineHooks.twilio = undefined;
   engineHooks.beforeMirrorWrite = undefined;
   engineHooks.providerTimeoutMs = undefined;
+  engineHooks.apiRateLimits = undefined;
 }

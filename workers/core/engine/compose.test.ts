@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeEmail, composeSms } from "./compose";
+import { composeEmail, composeSms, formatFrom } from "./compose";
 import type { EmailStage, SmsStage } from "./schemas";
 import type { MailboxData, PersonData } from "./screening";
 
@@ -96,6 +96,85 @@ describe("composeEmail", () => {
   it("names a missing merge field instead of sending 'Hi ,'", () => {
     const r = composeEmail({ ...input, stage: { ...stage, body: "About {{jobTitle}}" } });
     expect(r).toEqual({ ok: false, missing: "no jobTitle on the profile" });
+  });
+});
+
+describe("formatFrom", () => {
+  it("leaves a name of plain words as it is", () => {
+    expect(formatFrom("Jane Doe", "jane@acme.example")).toBe("Jane Doe <jane@acme.example>");
+  });
+
+  it("quotes a name with a comma, so `Doe, Jane` stays one mailbox", () => {
+    expect(formatFrom("Doe, Jane", "jane@acme.example")).toBe('"Doe, Jane" <jane@acme.example>');
+  });
+
+  it("quotes every RFC 5322 special and escapes quotes and backslashes inside", () => {
+    expect(formatFrom('Jane "JD" Doe', "j@a.example")).toBe('"Jane \\"JD\\" Doe" <j@a.example>');
+    expect(formatFrom("C:\\Team", "j@a.example")).toBe('"C:\\\\Team" <j@a.example>');
+    for (const name of ["J. Doe", "a;b", "a:b", "<a>", "a@b", "(a)", "[a]"]) {
+      expect(formatFrom(name, "j@a.example")).toMatch(/^".*" <j@a\.example>$/);
+    }
+  });
+
+  it("writes a non-ASCII name as an RFC 2047 encoded-word", () => {
+    expect(formatFrom("Zoë", "z@a.example")).toBe("=?UTF-8?B?Wm/Dqw==?= <z@a.example>");
+  });
+
+  it("splits a long non-ASCII name into encoded-words of at most 75 characters, whole characters each", () => {
+    const name = "é".repeat(30);
+    const from = formatFrom(name, "z@a.example");
+    const words = from.replace(/ <z@a\.example>$/, "").split(" ");
+    expect(words.length).toBe(2);
+    let decoded = "";
+    for (const w of words) {
+      expect(w.length).toBeLessThanOrEqual(75);
+      const b64 = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=$/.exec(w)?.[1] ?? "";
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      decoded += new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    }
+    expect(decoded).toBe(name);
+  });
+
+  it("never puts a CR or LF into From", () => {
+    const from = formatFrom("Jane\r\nBcc: victim@x.example", "j@a.example");
+    expect(from).toBe('"Jane Bcc: victim@x.example" <j@a.example>');
+  });
+
+  it("is the bare address when the name is empty", () => {
+    expect(formatFrom("  ", "j@a.example")).toBe("j@a.example");
+  });
+});
+
+describe("composeEmail headers", () => {
+  it("quotes the mailbox's name in From", () => {
+    const r = composeEmail({ ...input, mailbox: { ...mailbox, name: "Doe, Jane" } });
+    if (!r.ok) throw new Error(r.missing);
+    expect(r.value.from).toBe('"Doe, Jane" <rec@team.example>');
+  });
+
+  it("turns a line break in a merged value into a space in the Subject, and keeps it in the body", () => {
+    const r = composeEmail({
+      ...input,
+      person: { ...person, firstName: "Ada\r\nBcc: victim@x.example" },
+    });
+    if (!r.ok) throw new Error(r.missing);
+    expect(r.value.subject).toBe("A role for Ada Bcc: victim@x.example");
+    expect(r.value.text.startsWith("Hi Ada\r\nBcc: victim@x.example,")).toBe(true);
+  });
+
+  it("makes a stored subject with a line break one line", () => {
+    const r = composeEmail({
+      ...input,
+      stage: { ...stage, sameThread: false, subject: "Hello\n\nX-Evil: 1" },
+    });
+    if (!r.ok) throw new Error(r.missing);
+    expect(r.value.subject).toBe("Hello X-Evil: 1");
+  });
+
+  it("makes a previous subject with a line break one line in a same-thread reply", () => {
+    const r = composeEmail({ ...input, parent: { subject: "Hi\rthere", messageId: "<p@x>" } });
+    if (!r.ok) throw new Error(r.missing);
+    expect(r.value.subject).toBe("Re: Hi there");
   });
 });
 

@@ -1,5 +1,12 @@
-import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
-import { escapeHtml, type MergeData, renderHtml, renderTemplate } from "./merge";
+import {
+  escapeHtml,
+  type MergeData,
+  oneLine,
+  renderHeader,
+  renderHtml,
+  renderTemplate,
+} from "./merge";
+import type { OutgoingEmail, OutgoingSms } from "./outgoing";
 import type { EmailStage, SmsStage } from "./schemas";
 import type { MailboxData, PersonData } from "./screening";
 
@@ -9,6 +16,51 @@ export const messageIdFor = (rowId: string, host: string) => `<${rowId}@${host}>
 /** One key per (message, attempt): a retry of the same attempt repeats it exactly. */
 export const idempotencyKeyFor = (campaignId: string, rowId: string, attempt: number) =>
   `${campaignId}:${rowId}:${attempt}`;
+
+/** RFC 5322 specials (and "." , obsolete in a phrase): a display name with any is quoted. */
+const SPECIALS = /[(),.:;<>@[\]\\"]/;
+/** Printable US-ASCII and space: anything else needs an RFC 2047 encoded-word. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** An encoded-word is at most 75 characters (RFC 2047 §2): 12 of framing leave 45 bytes. */
+const ENCODED_WORD_BYTES = 45;
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** `=?UTF-8?B?…?=` words, split between characters so that each word decodes on its own. */
+function encodedWords(text: string): string {
+  const encoder = new TextEncoder();
+  const words: string[] = [];
+  let chunk = "";
+  for (const ch of text) {
+    const next = chunk + ch;
+    if (encoder.encode(next).length > ENCODED_WORD_BYTES && chunk !== "") {
+      words.push(chunk);
+      chunk = ch;
+    } else {
+      chunk = next;
+    }
+  }
+  if (chunk !== "") words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${base64(encoder.encode(w))}?=`).join(" ");
+}
+
+/**
+ * A From mailbox per RFC 5322: the display name as is when it is plain words, a
+ * quoted-string when it has specials (`Doe, Jane` is one name, not two addresses), an
+ * RFC 2047 encoded-word when it is not ASCII; never a CR or LF.
+ */
+export function formatFrom(name: string, address: string): string {
+  const addr = oneLine(address).trim();
+  const display = oneLine(name).replace(/\s+/g, " ").trim();
+  if (display === "") return addr;
+  if (!PRINTABLE_ASCII.test(display)) return `${encodedWords(display)} <${addr}>`;
+  if (SPECIALS.test(display)) return `"${display.replace(/["\\]/g, "\\$&")}" <${addr}>`;
+  return `${display} <${addr}>`;
+}
 
 /** The merge fields' values for one person (and the sender, for email). */
 export function mergeData(
@@ -67,7 +119,7 @@ export function composeEmail(input: {
   const subject = parent?.subject
     ? `Re: ${parent.subject.replace(/^(re:\s*)+/i, "")}`
     : input.stage.subject;
-  const rs = renderTemplate(subject, data);
+  const rs = renderHeader(subject, data);
   const rt = renderTemplate(input.stage.body, data);
   const rh = renderHtml(input.stage.body, data);
   if (!rs.ok || !rt.ok || !rh.ok) return { ok: false, missing: missingDetail([rs, rt, rh]) };
@@ -92,7 +144,7 @@ export function composeEmail(input: {
       id: input.rowId,
       idempotencyKey: idempotencyKeyFor(input.campaignId, input.rowId, input.attempt),
       teamId: input.teamId,
-      from: `${input.mailbox.name} <${input.mailbox.address}>`,
+      from: formatFrom(input.mailbox.name, input.mailbox.address),
       to: input.to,
       subject: rs.text,
       text: `${rt.text}${footerText}`,

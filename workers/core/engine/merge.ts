@@ -49,6 +49,20 @@ function render(template: string, data: MergeData, encode: (s: string) => string
   return { ok: true, text };
 }
 
+/** Text for a one-line header: each run of CR/LF becomes one space, so nothing starts a new header. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}
+
+/**
+ * As renderTemplate, for a header such as Subject: merged values and the template itself
+ * are made one line (a name stored with a line break must never add a header).
+ */
+export function renderHeader(template: string, data: MergeData): RenderResult {
+  const r = render(template, data, oneLine);
+  return r.ok ? { ok: true, text: oneLine(r.text) } : r;
+}
+
 /**
  * Fills {{firstName}}-style fields (whitespace inside the braces and letter case are
  * tolerated). A field without a value makes the whole render fail — never "Hi ,".

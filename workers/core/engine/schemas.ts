@@ -61,6 +61,12 @@ const taskFields = {
   title: text("title", 200),
 };
 
+/** A subject is one header line: a CR or LF in it could add headers, so it is refused. */
+const SubjectInputSchema = emailFields.subject.refine(
+  (s) => !/[\r\n]/.test(s),
+  "The subject must be one line: remove the line break",
+);
+
 const KNOWN_FIELDS = MERGE_FIELDS.map((f) => `{{${f}}}`).join(", ");
 
 /** A typo such as {{fristName}} is caught when the campaign is saved, not at send time. */
@@ -83,7 +89,7 @@ export const StageInputSchema = z.discriminatedUnion(
   "type",
   [
     z
-      .object({ id: StageIdSchema.optional(), ...emailFields })
+      .object({ id: StageIdSchema.optional(), ...emailFields, subject: SubjectInputSchema })
       .superRefine(checkMergeFields(["subject", "body"])),
     z
       .object({ id: StageIdSchema.optional(), ...smsFields })
