@@ -351,8 +351,25 @@ export class Campaign extends Server<Env> {
 
   // ── live
 
-  onConnect(connection: Connection, _ctx: ConnectionContext) {
+  onConnect(connection: Connection, ctx: ConnectionContext) {
+    // Who is watching (set by the Worker after it checked the session and membership),
+    // kept on the connection so a member who leaves the team can be cut off.
+    connection.setState({ userId: ctx.request.headers.get("X-Beacon-User") });
     connection.send(helloFrame(this.store, this.name));
+  }
+
+  /** Closes a user's live connections at once (removed from the team): they get nothing more. */
+  async disconnectUser(userId: string): Promise<number> {
+    const id = z.string().min(1).parse(userId);
+    let closed = 0;
+    for (const connection of this.getConnections()) {
+      const state = z.object({ userId: z.string().nullable() }).safeParse(connection.state);
+      if (state.success && state.data.userId === id) {
+        connection.close(4003, "You are no longer a member of this team");
+        closed++;
+      }
+    }
+    return closed;
   }
 
   onMessage(connection: Connection, message: WSMessage) {

@@ -3,6 +3,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { getAuth } from "../auth/auth";
 import type { TeamRole } from "../core/settings";
 import { db, schema } from "../db/client";
+import { campaignStub } from "./campaigns";
 
 export type MemberRow = {
   id: string;
@@ -140,12 +141,38 @@ export function changeMemberRole(
 
 export function removeMember(env: Env, request: Request, teamId: string, memberId: string) {
   return attempt(async () => {
+    const member = await findTeamMember(env, teamId, memberId);
     await getAuth(env).api.removeMember({
       body: { memberIdOrEmail: memberId, organizationId: teamId },
       headers: request.headers,
     });
+    if (member) await disconnectEverywhere(env, teamId, member.userId);
     return null;
   }, "Could not remove the member.");
+}
+
+/**
+ * A removed member's open live connections to the team's campaigns are closed at once
+ * (new ones are refused by the membership check). One that cannot be reached is logged;
+ * its socket still gets nothing it could not already read, and closes on its next check.
+ */
+async function disconnectEverywhere(env: Env, teamId: string, userId: string) {
+  const campaigns = await db(env)
+    .select({ id: schema.campaign.id })
+    .from(schema.campaign)
+    .where(eq(schema.campaign.teamId, teamId));
+  const results = await Promise.allSettled(
+    campaigns.map(async (c) => (await campaignStub(env, c.id)).disconnectUser(userId)),
+  );
+  for (const [i, r] of results.entries()) {
+    if (r.status === "rejected") {
+      console.warn(
+        "could not close a removed member's live connections",
+        campaigns[i].id,
+        r.reason,
+      );
+    }
+  }
 }
 
 export function acceptInvitation(env: Env, request: Request, invitationId: string) {
