@@ -283,15 +283,25 @@ async function connect(mf: Miniflare): Promise<Bench> {
     mf,
     d1,
     async fetch(path, init = {}) {
-      const res = await mf.dispatchFetch(`http://localhost${path}`, {
-        method: init.method ?? "GET",
-        headers: {
-          ...(init.key ? { Authorization: `Bearer ${init.key}` } : {}),
-          ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(LIMITS.requestMs),
-      });
+      const send = () =>
+        mf.dispatchFetch(`http://localhost${path}`, {
+          method: init.method ?? "GET",
+          headers: {
+            ...(init.key ? { Authorization: `Bearer ${init.key}` } : {}),
+            ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
+          },
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          signal: AbortSignal.timeout(LIMITS.requestMs),
+        });
+      let res = await send();
+      // A well-behaved API client: the API's rate limits (ADR 0024) answer 429 with
+      // Retry-After; the bench waits and asks again (bounded), as an integration would.
+      for (let tries = 0; res.status === 429 && tries < 20; tries++) {
+        await res.text();
+        const wait = Number(res.headers.get("Retry-After") ?? "1");
+        await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));
+        res = await send();
+      }
       const text = await res.text();
       if (!res.ok) throw new BenchError(`${init.method ?? "GET"} ${path} → ${res.status}: ${text}`);
       return text ? JSON.parse(text) : null;
