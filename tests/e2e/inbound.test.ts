@@ -117,6 +117,16 @@ for (const viewport of VIEWPORTS) {
         await row.getByText("Replied").first().waitFor();
         await s.shot("email-log-simulated");
 
+        // The campaign page shows Ada Replied; the new-campaign form offers stop-company.
+        await page.goto(`/campaigns/${a.campaign.id}`);
+        await page.getByRole("heading", { name: "Senior engineers" }).waitFor();
+        await page.getByText("Replied", { exact: false }).first().waitFor();
+        await s.shot("campaign-replied");
+        await page.goto("/campaigns/new");
+        await page.getByText("Tracking and unsubscribe").click();
+        await page.getByText("When someone replies, stop everyone at their company").waitFor();
+        await s.shot("campaign-new");
+
         // The recruiter's own mail to Ada, BCC'd to the sync address: logged as sent.
         await deliver(
           a.mailboxAddress,
