@@ -337,6 +337,8 @@ export const campaign = sqliteTable(
     prospectCount: integer("prospect_count").notNull().default(0),
     /** JSON {status: count} of the campaign's prospects. */
     statusCounts: text("status_counts").notNull().default("{}"),
+    /** JSON [{id, type, title, subject}] of the stages in order (task queue, metrics). */
+    stages: text("stages").notNull().default("[]"),
     version: integer("version").notNull().default(1),
     /** The DO's change counter: a mirror write applies only if it is newer. */
     rev: integer("rev").notNull().default(0),

@@ -24,19 +24,36 @@ function chunkedInsert<T>(
   return out;
 }
 
+/** What lists, the task queue and metrics need of each stage, mirrored into `campaign.stages`. */
+export type StageSummary = {
+  id: string;
+  type: CampaignDef["stages"][number]["type"];
+  title: string | null;
+  subject: string | null;
+};
+
+function stageSummary(def: CampaignDef): StageSummary[] {
+  return def.stages.map((s) => ({
+    id: s.id,
+    type: s.type,
+    title: "title" in s ? (s.title ?? null) : null,
+    subject: "subject" in s ? (s.subject ?? null) : null,
+  }));
+}
+
 function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStore): Stmt {
   const counts = store.prospects.statusCounts();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return d1
     .prepare(
       `INSERT INTO campaign (id, team_id, owner_id, name, status, shared, job_id, job_stage, stage_count,
-         prospect_count, status_counts, version, rev, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         prospect_count, status_counts, stages, version, rev, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name,
          status = excluded.status, shared = excluded.shared, job_id = excluded.job_id,
          job_stage = excluded.job_stage, stage_count = excluded.stage_count,
          prospect_count = excluded.prospect_count, status_counts = excluded.status_counts,
-         version = excluded.version, rev = excluded.rev, updated_at = excluded.updated_at
+         stages = excluded.stages, version = excluded.version, rev = excluded.rev, updated_at = excluded.updated_at
        WHERE excluded.rev >= campaign.rev`,
     )
     .bind(
@@ -51,6 +68,7 @@ function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStor
       def.stages.length,
       total,
       JSON.stringify(counts),
+      JSON.stringify(stageSummary(def)),
       def.version,
       store.meta.currentRev(),
       def.createdAt,
@@ -142,17 +160,28 @@ function messageStatements(d1: D1Database, def: CampaignDef, rows: Message[]): S
   );
 }
 
+/** What one flush wrote into D1: the rows lists show, for the account-wide live feed. */
+export type Flushed = {
+  /** Changes still in the outbox after this flush. */
+  remaining: number;
+  prospects: Prospect[];
+  /** People no longer in the campaign (their campaign_member rows were deleted). */
+  removed: string[];
+  messages: Message[];
+};
+
 /**
  * Writes a bounded batch of the DO's changes into D1 in one transaction, idempotent by
  * rev (an older write never overwrites a newer one). Markers are cleared only after D1
- * committed; a failure leaves them for the next try. Returns how many changes remain.
+ * committed; a failure leaves them for the next try. Answers what it wrote.
  */
-export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Promise<number> {
+export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Promise<Flushed> {
   const def = store.getDef();
-  if (!def) return 0;
+  const none: Flushed = { remaining: 0, prospects: [], removed: [], messages: [] };
+  if (!def) return none;
   const d1 = limitD1(d1Raw);
   const items = store.outbox.batch(FLUSH_ITEMS);
-  if (items.length === 0) return 0;
+  if (items.length === 0) return none;
 
   const memberIds = items.filter((i) => i.kind === "member").map((i) => i.key);
   const present = store.prospects.getMany(memberIds);
@@ -171,5 +200,5 @@ export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Prom
   ];
   await d1.batch(statements);
   store.outbox.clear(items);
-  return store.outbox.count();
+  return { remaining: store.outbox.count(), prospects: present, removed, messages };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `campaign` ADD `stages` text DEFAULT '[]' NOT NULL;
