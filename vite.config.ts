@@ -22,6 +22,9 @@ export default defineConfig({
       },
     }),
   ],
+  // d3's many small ES modules are bundled into the server build: left external, the
+  // workerd test pool fetched them one by one and failed ("Message is too large").
+  ssr: { noExternal: [/^d3-/, "internmap"] },
   resolve: {
     alias: {
       "~": fileURLToPath(new URL("./app", import.meta.url)),

@@ -16,8 +16,11 @@ export default defineConfig(async () => ({
           INBOUND_DOMAIN: "inbound.test",
           RESEND_API_KEY: "",
           RESEND_BASE_URL: "",
-          RESEND_WEBHOOK_SECRET: "",
+          // A test-only Svix secret: tests/webhooks-resend.test.ts signs with svix's own signer.
+          RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
           RESEND_RATE_PER_SECOND: "",
+          TRACK_MACHINE_SECONDS: "",
+          SIGN_UP_LIMIT: "",
           TWILIO_ACCOUNT_SID: "",
           TWILIO_AUTH_TOKEN: "",
           TWILIO_FROM: "",

@@ -7,14 +7,17 @@
  * - /bench/reserve, which drives the real Account DO from many concurrent callers.
  */
 import { DurableObject } from "cloudflare:workers";
-import { getServerByName } from "partyserver";
+import { getServerByName, Server } from "partyserver";
 import { z } from "zod";
 import app from "../workers/app";
 import { BATCH_SIZE } from "../workers/campaign/pipeline/context";
 
 export * from "../workers/app";
 
-type BenchEnv = Env & { BareLoop: DurableObjectNamespace<BareLoop> };
+type BenchEnv = Env & {
+  BareLoop: DurableObjectNamespace<BareLoop>;
+  BareParty: DurableObjectNamespace<BareParty>;
+};
 
 const PROSPECT_COLUMNS = 5;
 const MAX_BARE_ROWS = 100_000;
@@ -142,6 +145,42 @@ export class BareLoop extends DurableObject<BenchEnv> {
   }
 }
 
+/**
+ * (f)'s baseline: a bare partyserver room that broadcasts a frame it is handed to every
+ * socket, with none of the campaign behind it.
+ */
+export class BareParty extends Server<BenchEnv> {
+  static options = { hibernate: true };
+
+  async send(frame: string): Promise<number> {
+    this.broadcast(frame);
+    return [...this.getConnections()].length;
+  }
+}
+
+/** Upgrades a bench socket straight to a room (the Worker's session check is not measured). */
+async function upgradeTo(
+  stub: { fetch(request: Request): Promise<Response> },
+  request: Request,
+  room: string,
+  party: string,
+  userId: string,
+) {
+  const headers = new Headers(request.headers);
+  headers.set("x-partykit-room", room);
+  headers.set("x-partykit-namespace", party);
+  headers.set("X-Beacon-User", userId);
+  headers.set("X-Beacon-User-Name", "Bench");
+  return stub.fetch(new Request(request, { headers }));
+}
+
+const LiveActSchema = z.object({
+  campaignId: z.string().min(1),
+  personId: z.string().min(1),
+  action: z.enum(["pause", "unpause"]),
+  userId: z.string().min(1),
+});
+
 const ReserveRunSchema = z.object({
   teamId: z.string().min(1),
   prefix: z.string().min(1),
@@ -195,6 +234,40 @@ async function bench(request: Request, env: BenchEnv, url: URL): Promise<Respons
       return Response.json(await bare().status());
     case "POST /bench/reserve":
       return Response.json(await reserveRun(env, ReserveRunSchema.parse(await request.json())));
+    case "GET /bench/campaign-state": {
+      // The Campaign DO's counters for the profile: SQLite statements, D1 queries.
+      const id = z.string().min(1).parse(url.searchParams.get("id"));
+      return Response.json(await (await getServerByName(env.Campaign, id)).alarmState());
+    }
+    case "GET /bench/ws/bare":
+      return upgradeTo(
+        await getServerByName(env.BareParty, "bare"),
+        request,
+        "bare",
+        "bare-party",
+        "bench",
+      );
+    case "GET /bench/ws/campaign": {
+      const id = z.string().min(1).parse(url.searchParams.get("id"));
+      const userId = z.string().min(1).parse(url.searchParams.get("userId"));
+      return upgradeTo(await getServerByName(env.Campaign, id), request, id, "campaign", userId);
+    }
+    case "POST /bench/bare-party/broadcast": {
+      const { frame } = z.object({ frame: z.string() }).parse(await request.json());
+      return Response.json({
+        sockets: await (await getServerByName(env.BareParty, "bare")).send(frame),
+      });
+    }
+    case "POST /bench/live/act": {
+      // A status change through the Campaign DO's own action (what the API calls).
+      const a = LiveActSchema.parse(await request.json());
+      const stub = await getServerByName(env.Campaign, a.campaignId);
+      const result = await stub.act(
+        { action: a.action, personIds: [a.personId] },
+        { kind: "user", id: a.userId },
+      );
+      return Response.json({ ok: result.ok });
+    }
     case "GET /bench/usage": {
       const teamId = z.string().min(1).parse(url.searchParams.get("teamId"));
       const usage = await (await getServerByName(env.Account, teamId)).usage();

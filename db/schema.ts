@@ -143,6 +143,8 @@ export const teamSettings = sqliteTable("team_settings", {
     .default("defer"),
   /** How long an out-of-office with no stated return date pauses a prospect. */
   outOfOfficeDays: integer("out_of_office_days").notNull().default(7),
+  /** Enrolling someone a teammate emailed within this many days is a conflict (0 = off). */
+  recentlyEmailedDays: integer("recently_emailed_days").notNull().default(14),
   updatedAt: updatedAt(),
 });
 
@@ -403,6 +405,8 @@ export const campaignMember = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.campaignId, t.personId] }),
     index("campaign_member_person_idx").on(t.teamId, t.personId),
+    // The task queue: a team's Active prospects in due order (GET /api/v1/tasks).
+    index("campaign_member_due_idx").on(t.teamId, t.status, t.nextAt),
   ],
 );
 
@@ -439,6 +443,8 @@ export const emailLog = sqliteTable(
     index("email_log_team_idx").on(t.teamId, t.createdAt),
     index("email_log_campaign_idx").on(t.campaignId, t.createdAt),
     index("email_log_person_idx").on(t.teamId, t.personId),
+    // Today's sends for the usage figure.
+    index("email_log_team_sent_idx").on(t.teamId, t.sentAt),
     // The literal (not a bound 'sms') is what lets a query use this partial index.
     index("email_log_sms_to_idx").on(t.toDigits).where(sql.raw(`"channel" = 'sms'`)),
   ],
@@ -535,3 +541,129 @@ export const smsInbound = sqliteTable("sms_inbound", {
   /** Set once every change it asked for is made; until then a redelivery applies it again. */
   appliedAt: integer("applied_at"),
 });
+
+// ── Engagement (db/migrations/0008_engagement.sql, ADR 0027). Counters are kept by the
+// migration's SQLite triggers; write only tracking_event, engagement_person and webhook_event.
+
+/** Every open, click, download and honeypot hit as it arrived, machine or human (kept 90 days). */
+export const trackingEvent = sqliteTable(
+  "tracking_event",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    /** The Email Log row (our message id). */
+    messageId: text("message_id").notNull(),
+    personId: text("person_id").notNull(),
+    stageId: text("stage_id").notNull(),
+    mailboxId: text("mailbox_id"),
+    kind: text("kind", { enum: ["open", "click", "download", "honeypot"] }).notNull(),
+    /** The clicked URL, or the attachment id. */
+    link: text("link"),
+    at: integer("at").notNull(),
+    sinceSendMs: integer("since_send_ms"),
+    method: text("method").notNull(),
+    userAgent: text("user_agent"),
+    asn: integer("asn"),
+    asOrg: text("as_org"),
+    machine: integer("machine", { mode: "boolean" }).notNull().default(false),
+    machineReason: text("machine_reason"),
+    proxy: integer("proxy", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    index("tracking_event_message_idx").on(t.messageId, t.at),
+    index("tracking_event_at_idx").on(t.at),
+  ],
+);
+
+/** A person's first event of a metric at a stage; `humanAt` null when only machines did it. */
+export const engagementPerson = sqliteTable(
+  "engagement_person",
+  {
+    campaignId: text("campaign_id").notNull(),
+    stageId: text("stage_id").notNull(),
+    personId: text("person_id").notNull(),
+    metric: text("metric").notNull(),
+    teamId: text("team_id").notNull(),
+    mailboxId: text("mailbox_id"),
+    firstAt: integer("first_at").notNull(),
+    humanAt: integer("human_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.stageId, t.personId, t.metric] }),
+    index("engagement_person_team_idx").on(t.teamId, t.metric, t.firstAt),
+  ],
+);
+
+/** A person's first event of a metric at any stage of a campaign (kept by triggers). */
+export const engagementTotal = sqliteTable(
+  "engagement_total",
+  {
+    campaignId: text("campaign_id").notNull(),
+    personId: text("person_id").notNull(),
+    metric: text("metric").notNull(),
+    firstAt: integer("first_at").notNull(),
+    humanAt: integer("human_at"),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.personId, t.metric] })],
+);
+
+/** People per (campaign, stage — '' for any stage, metric), all and human (kept by triggers). */
+export const engagementCount = sqliteTable(
+  "engagement_count",
+  {
+    campaignId: text("campaign_id").notNull(),
+    stageId: text("stage_id").notNull(),
+    metric: text("metric").notNull(),
+    people: integer("people").notNull().default(0),
+    human: integer("human").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.stageId, t.metric] })],
+);
+
+/** First events per UTC day (kept by triggers), for the daily charts. */
+export const engagementDaily = sqliteTable(
+  "engagement_daily",
+  {
+    teamId: text("team_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    mailboxId: text("mailbox_id").notNull().default(""),
+    day: text("day").notNull(),
+    metric: text("metric").notNull(),
+    people: integer("people").notNull().default(0),
+    human: integer("human").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.mailboxId, t.day, t.metric] }),
+    index("engagement_daily_team_idx").on(t.teamId, t.day),
+  ],
+);
+
+/** Provider webhook deliveries already applied (Svix ids), so a redelivery changes nothing. */
+export const webhookEvent = sqliteTable(
+  "webhook_event",
+  {
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    type: text("type").notNull(),
+    /** The delivery attempt's svix-timestamp: the same id and timestamp again is a replay. */
+    signedAt: text("signed_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [index("webhook_event_received_idx").on(t.receivedAt)],
+);
+
+/** A file an email stage links to (stored in R2 `MAIL` under `attachments/`). */
+export const attachment = sqliteTable(
+  "attachment",
+  {
+    id: text("id").primaryKey(),
+    teamId: teamId(),
+    name: text("name").notNull(),
+    size: integer("size").notNull(),
+    key: text("key").notNull(),
+    contentType: text("content_type").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("attachment_team_idx").on(t.teamId, t.createdAt)],
+);

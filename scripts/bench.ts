@@ -10,6 +10,7 @@ import { type ResendFake, startResendFake } from "../tests/fakes/resend-server";
 import { addMailbox, seedTeam } from "./bench/api";
 import { benchClassifier } from "./bench/classifier";
 import { benchBare, benchEngine, benchEnroll, benchReservations } from "./bench/engine";
+import { benchFanout, FANOUT } from "./bench/fanout";
 import {
   BenchError,
   bundle,
@@ -24,6 +25,7 @@ import {
   snapshotRemixBuild,
   sum,
 } from "./bench/harness";
+import { benchMetrics } from "./bench/metrics";
 import {
   benchResend,
   type ResendResult,
@@ -32,8 +34,12 @@ import {
   splitPeople,
   tooMany,
 } from "./bench/resend";
+import { benchScale, SCALE, seedScaleTeam } from "./bench/scale";
 
 // ── main
+
+/** The pipeline's batch (workers/campaign/pipeline/context.ts BATCH_SIZE), for per-batch figures. */
+const BATCH = 100;
 
 function table(rows: [string, string, string][]) {
   const w0 = Math.max(...rows.map((r) => r[0].length));
@@ -84,7 +90,7 @@ async function main(): Promise<number> {
       people: { type: "string", default: "10000" },
       campaigns: { type: "string", default: "4" },
       "small-campaigns": { type: "string", default: "200" },
-      only: { type: "string", default: "abcdeg" },
+      only: { type: "string", default: process.env.BENCH_ROWS?.replaceAll(",", "") || "abcdefghi" },
       keep: { type: "boolean", default: false },
     },
   });
@@ -95,7 +101,7 @@ async function main(): Promise<number> {
   const phases = new Set(
     z
       .string()
-      .regex(/^[a-eg]+$/, "--only takes phase letters, e.g. --only de")
+      .regex(/^[a-i]+$/, "--only (or BENCH_ROWS=a,b) takes phase letters a–i, e.g. --only de")
       .parse(values.only),
   );
   // (g) needs no Worker: measured first, on a quiet machine; alone, nothing else starts.
@@ -153,7 +159,7 @@ async function main(): Promise<number> {
       rows.push([
         `(a) enroll ${fmt(peopleCount)}, one POST`,
         s(a.ms),
-        `${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer`,
+        `${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer; ${fmt(a.profile.d1Queries)} D1 queries in ${fmt(a.profile.d1RoundTrips)} round trips, ${fmt(a.profile.sqlStatements)} DO SQLite statements (${fmt(a.profile.sqlStatements / peopleCount, 1)} a prospect) up to the answer`,
       ]);
     }
 
@@ -173,7 +179,7 @@ async function main(): Promise<number> {
         [
           "(b) engine sends, sink",
           `${fmt(sendsPerS)} /s`,
-          `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled)`,
+          `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled); per batch of ${BATCH}: ${fmt((engine.profile.sqlStatements / engine.n) * BATCH)} DO SQLite statements, ${fmt((engine.profile.d1Queries / engine.n) * BATCH, 1)} D1 queries in ${fmt((engine.profile.d1RoundTrips / engine.n) * BATCH, 1)} round trips`,
         ],
         [
           "(b) bare DO loop, same writes",
@@ -184,6 +190,87 @@ async function main(): Promise<number> {
           "(b) ratio engine / bare",
           fmt(sendsPerS / rowsPerS, 3),
           `the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
+        ],
+      );
+    }
+
+    if (phases.has("f")) {
+      const f = await benchFanout(b, team);
+      console.log(`(f) live p99 ${fmt(f.live.p99, 1)} ms, bare p99 ${fmt(f.bare.p99, 1)} ms`);
+      const ms = (x: number) => `${fmt(x, 1)} ms`;
+      rows.push(
+        [
+          `(f) live, ${FANOUT.sockets} sockets, p50`,
+          ms(f.live.p50),
+          `a prospect paused/unpaused through the Campaign DO's action, until its frame reaches each socket; ${FANOUT.rounds} rounds, ${fmt(f.frameBytes)} B frame`,
+        ],
+        [`(f) live, ${FANOUT.sockets} sockets, p99`, ms(f.live.p99), "target ≤ 2× bare p99"],
+        [
+          `(f) bare, ${FANOUT.sockets} sockets, p50`,
+          ms(f.bare.p50),
+          "a bare partyserver room broadcasting the same frame",
+        ],
+        [`(f) bare, ${FANOUT.sockets} sockets, p99`, ms(f.bare.p99), ""],
+        [
+          "(f) ratio live / bare",
+          fmt(f.live.p99 / Math.max(f.bare.p99, 0.001), 2),
+          "p99 over p99; target ≤ 2",
+        ],
+      );
+    }
+
+    if (phases.has("h")) {
+      const metricsTeam = await seedTeam(
+        b.d1,
+        "metrics",
+        { dailyEmailLimit: 1_000_000, onLimit: "defer" },
+        0,
+      );
+      const h = await benchMetrics(b, metricsTeam);
+      console.log(
+        `(h) metrics p50: campaign ${fmt(h.campaignP50Ms, 1)} ms, team ${fmt(h.teamP50Ms, 1)} ms`,
+      );
+      rows.push(
+        [
+          "(h) metrics, a campaign of 10,000, p50",
+          `${fmt(h.campaignP50Ms, 1)} ms`,
+          "GET /api/v1/campaigns/:id/metrics (scripts/bench/metrics.ts)",
+        ],
+        [
+          `(h) metrics, a team of ${h.campaigns} campaigns, p50`,
+          `${fmt(h.teamP50Ms, 1)} ms`,
+          `GET /api/v1/metrics; ${fmt(h.seededRows)} engagement rows seeded`,
+        ],
+      );
+    }
+
+    if (phases.has("i")) {
+      const scaleTeam = await seedScaleTeam(b.d1);
+      const i = await benchScale(b, scaleTeam);
+      console.log(
+        `(i) ${fmt(i.n)} prospects: enrolled in ${s(i.enrollMs)}, bulk in ${s(i.bulkMs)}`,
+      );
+      const calls = i.enrollCalls.map((ms) => fmt(ms / 1000, 2)).join(", ");
+      rows.push(
+        [
+          `(i) enroll ${fmt(i.n)}, ${i.enrollCalls.length} POSTs`,
+          s(i.enrollMs),
+          `target ≤ 5 s; ${fmt((i.n / i.enrollMs) * 1000)} prospects/s; each call of ${fmt(SCALE.perCall)} (s): ${calls}`,
+        ],
+        [
+          `(i) bulk pause, all: true`,
+          s(i.bulkMs),
+          `target ≤ 5 s; ${fmt(i.n)} applied, a Campaign DO call per chunk (prospect-actions.ts BULK_CHUNK)`,
+        ],
+        [
+          "(i) Prospects first page",
+          `${fmt(i.firstPageMs, 1)} ms`,
+          `target ≤ 200 ms; 50 rows of ${fmt(i.n)}, median of ${SCALE.pageRuns}`,
+        ],
+        [
+          "(i) CSV export",
+          s(i.csvMs),
+          `target ≤ 5 s; ${fmt(i.n)} rows, ${fmt(i.csvBytes / 1e6, 1)} MB`,
         ],
       );
     }

@@ -95,6 +95,8 @@ async function main(): Promise<number> {
       "TWILIO_AUTH_TOKEN=",
       "TWILIO_FROM=",
       "DEMO_API_KEY=",
+      // Every browser test signs up its own users from one address: more than the default 20.
+      "SIGN_UP_LIMIT=1000",
       "",
     ].join("\n"),
     { mode: 0o600 },

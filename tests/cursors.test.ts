@@ -70,6 +70,18 @@ beforeAll(async () => {
         createdAt: 1_700_000_000_000 + n,
       })),
     );
+  // A campaign whose first stage is a task due at once: two rows of the task queue.
+  const taskCampaignId = await created(
+    await api(team.key, "POST", "/api/v1/campaigns", {
+      name: "Task campaign",
+      stages: [{ type: "task", delayMinutes: 0, title: "Call them" }],
+    }),
+  );
+  const tasked = await api(team.key, "POST", `/api/v1/campaigns/${taskCampaignId}/prospects`, {
+    personIds,
+    force: true,
+  });
+  expect(tasked.status, await tasked.clone().text()).toBe(200);
   w = { team, campaignId: campaignIds[0], logCampaignId };
 });
 
@@ -86,7 +98,7 @@ type ListCase = {
 const LIST_CASES: Record<string, ListCase> = {
   "GET /api/v1/people": { path: () => "/api/v1/people?", key: "id", count: 2 },
   "GET /api/v1/jobs": { path: () => "/api/v1/jobs?", key: "id", count: 2 },
-  "GET /api/v1/campaigns": { path: () => "/api/v1/campaigns?", key: "id", count: 2 },
+  "GET /api/v1/campaigns": { path: () => "/api/v1/campaigns?", key: "id", count: 3 },
   // Through the Campaign DO, which reads the cursor itself; the route checks it first.
   "GET /api/v1/campaigns/:id/prospects": {
     path: () => `/api/v1/campaigns/${w.campaignId}/prospects?`,
@@ -98,6 +110,7 @@ const LIST_CASES: Record<string, ListCase> = {
     key: "id",
     count: 2,
   },
+  "GET /api/v1/tasks": { path: () => "/api/v1/tasks?", key: "personId", count: 2 },
 };
 
 /** GET routes that are not paged: one thing, a short list given whole, or an export. */
@@ -111,6 +124,12 @@ const NOT_PAGED = new Set([
   "GET /api/v1/metrics",
   "GET /api/v1/account/limits",
   "GET /api/v1/account/usage",
+  // CSV exports and the per-day series answer whole documents, not pages.
+  "GET /api/v1/campaigns/:id/metrics.csv",
+  "GET /api/v1/metrics.csv",
+  "GET /api/v1/metrics/daily",
+  // The stage editor's picker: the team's newest 200 files.
+  "GET /api/v1/attachments",
 ]);
 
 /** Cursors no list gave out, as a client might send them. */

@@ -241,6 +241,7 @@ const API_CASES: Record<string, ApiCase> = {
   "POST /api/v1/campaigns/:id/disable": { path: campaignPath("/disable") },
   "POST /api/v1/campaigns/:id/duplicate": { path: campaignPath("/duplicate") },
   "GET /api/v1/campaigns/:id/metrics": { path: campaignPath("/metrics"), control: true },
+  "GET /api/v1/campaigns/:id/metrics.csv": { path: campaignPath("/metrics.csv"), control: true },
   "POST /api/v1/campaigns/:id/prospects": {
     path: campaignPath("/prospects"),
     body: () => ({ personIds: [w.personId] }),
@@ -376,6 +377,16 @@ const PAGE_CASES: Record<string, PageCase> = {
   "POST /campaigns/:id (move into team B's campaign)": {
     path: () => `/campaigns/${w.aCampaignId}`,
     form: () => ({ intent: "bulk", action: "add_to", scope: "all", toCampaignId: w.campaignId }),
+  },
+  "GET /campaigns/:id/edit": {
+    pattern: "campaigns/:id/edit",
+    path: () => `/campaigns/${w.campaignId}/edit`,
+    control: true,
+  },
+  "POST /campaigns/:id/edit (save)": {
+    pattern: "campaigns/:id/edit",
+    path: () => `/campaigns/${w.campaignId}/edit`,
+    form: () => ({ intent: "save", version: "1", base: "{}", name: "Hijacked" }),
   },
   "GET /campaigns/:id/prospects.csv": {
     pattern: "campaigns/:id/prospects.csv",

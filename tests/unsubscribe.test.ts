@@ -62,7 +62,11 @@ async function createCampaign(t: Team, name: string, delays: number[]) {
 }
 
 async function enroll(t: Team, campaignId: string, personIds: string[]) {
-  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects`, { personIds });
+  // Deliberately in two campaigns at once: past the collision guard (enroll-conflicts.ts).
+  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects`, {
+    personIds,
+    force: true,
+  });
   expect(res.status, res.text).toBe(200);
   return z
     .object({

@@ -238,10 +238,17 @@ const NO_BODY = new Set([
   "POST /api/v1/mailboxes/:id/resync",
 ]);
 
+/** Multipart uploads: one 10 MiB file plus 64 KiB for the form's framing. */
+const UPLOAD_ROUTES: Record<string, { path: () => string; limit: number }> = {
+  "POST /api/v1/attachments": { path: () => "/api/v1/attachments", limit: 10 * MiB + 64 * 1024 },
+};
+
 describe("every JSON route reads through the capped reader", () => {
   it("has a case for every route that may take a body", () => {
     const writes = apiRouter.list().filter((r) => /^(POST|PUT|PATCH) /.test(r));
-    const missing = writes.filter((r) => !(r in BODY_ROUTES) && !NO_BODY.has(r));
+    const missing = writes.filter(
+      (r) => !(r in BODY_ROUTES) && !(r in UPLOAD_ROUTES) && !NO_BODY.has(r),
+    );
     expect(missing, `add body-limit cases for: ${missing.join(", ")}`).toEqual([]);
   });
 
@@ -251,6 +258,19 @@ describe("every JSON route reads through the capped reader", () => {
       const body = streamedJson('{"x":1', "}", c.limit + 1);
       const label = c.limit === JSON_BODY_LIMITS.campaign ? "16 MiB" : "1 MiB";
       await expectTooLarge(await send(t.key, method, c.path(), body.stream), label);
+    });
+  }
+
+  for (const [route, c] of Object.entries(UPLOAD_ROUTES)) {
+    it(`${route}: a chunked multipart body one byte over 10 MiB + 64 KiB → 413`, async () => {
+      const [method] = route.split(" ");
+      const boundary = "----beacon-test";
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+      const body = streamedJson(head, `\r\n--${boundary}--\r\n`, c.limit + 1);
+      const res = await send(t.key, method, c.path(), body.stream, {
+        "Content-Type": `multipart/form-data; boundary=${boundary}`,
+      });
+      await expectTooLarge(res, "10304 KiB");
     });
   }
 

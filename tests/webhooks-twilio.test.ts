@@ -422,6 +422,9 @@ describe("POST /webhooks/twilio: refused or unmatched", () => {
 const CROSS_TEAM_CASES: Record<string, string> = {
   "POST /webhooks/twilio":
     "a reply or STOP from a number another team texted does not touch this team's person holding it",
+  // Its test is in tests/webhooks-resend.test.ts.
+  "POST /webhooks/resend":
+    "a bounce of another team's message to the same address does not touch this team's person or suppression list",
 };
 
 describe("/webhooks/* router", () => {

@@ -12,8 +12,20 @@ import {
   usage,
 } from "./core/engine/quota";
 import { DEFAULT_TEAM_LIMITS, type TeamLimits, TeamLimitsSchema } from "./core/engine/schemas";
+import {
+  type AccountEntry,
+  AccountEntrySchema,
+  type LiveUsage,
+  parseSince,
+} from "./core/live-feed";
 import { db, schema } from "./db/client";
 import { inInvocation } from "./db/limits";
+import { AccountLog, changeFrames } from "./live/account-log";
+
+/** Entries one publish may carry (a mirror flush writes at most 1,500 changes, plus its summary). */
+const MAX_PUBLISHED = 5_000;
+const PublishSchema = z.array(AccountEntrySchema).max(MAX_PUBLISHED);
+const ConnectionUserSchema = z.object({ userId: z.string().nullable() });
 
 export const ReserveArgsSchema = z.object({
   reservationId: z.string().min(1),
@@ -54,6 +66,14 @@ export class Account extends Server<Env> {
   static options = { hibernate: true };
 
   private ready = false;
+  private cachedLog: AccountLog | null = null;
+
+  /** The team feed's change log (see workers/live/account-log.ts). */
+  private get log(): AccountLog {
+    this.setup();
+    this.cachedLog ??= new AccountLog(this.ctx.storage.sql);
+    return this.cachedLog;
+  }
 
   private setup() {
     if (this.ready) return;
@@ -163,6 +183,7 @@ export class Account extends Server<Env> {
         timeZone: limits.timeZone,
       });
       this.saveLedger(result.state, args.reservationId);
+      if (result.granted > 0) this.publishUsage(limits, now);
       return { granted: result.granted, resetsAt: result.resetsAt, onLimit: limits.onLimit };
     });
   }
@@ -180,6 +201,7 @@ export class Account extends Server<Env> {
       );
       const result = release(ledger, { id: args.reservationId, n: args.n });
       this.saveLedger(result.state, args.reservationId);
+      if (result.released > 0) this.publishUsage(limits, now);
       return result.released;
     });
   }
@@ -198,12 +220,80 @@ export class Account extends Server<Env> {
     });
   }
 
-  /** Relays a campaign's compact change to everyone watching the team feed. */
-  async publish(event: { campaignId: string; rev: number; counts: Record<string, number> }) {
-    this.broadcast(JSON.stringify({ type: "campaign", ...event }));
+  // ── the team feed (/parties/account/<teamId>)
+
+  /** Today's usage as the feed shows it, from the stored counters (synchronous). */
+  private liveUsage(limits: TeamLimits, now: number): LiveUsage {
+    const ledger = rollOver(this.ledger(now, limits.timeZone), now, limits.timeZone);
+    const u = usage(ledger, limits.dailyEmailLimit, now, limits.timeZone);
+    return {
+      sentToday: u.sentToday,
+      remaining: u.remaining,
+      limit: limits.dailyEmailLimit,
+      resetsAt: new Date(u.resetsAt).toISOString(),
+      mailboxes: ledger.mailboxUsed,
+    };
   }
 
-  onConnect(connection: Connection, _ctx: ConnectionContext) {
-    connection.send(JSON.stringify({ type: "hello", teamId: this.name }));
+  /** One usage entry per quota change (a reserve or release call), coalesced in the log. */
+  private publishUsage(limits: TeamLimits, now: number) {
+    this.record([{ kind: "usage", usage: this.liveUsage(limits, now) }]);
+  }
+
+  private record(entries: AccountEntry[]) {
+    if (entries.length === 0) return;
+    const before = this.log.version();
+    const version = this.log.append(entries, clock.now());
+    for (const frame of changeFrames(entries, before, version)) this.broadcast(frame);
+  }
+
+  /**
+   * What a campaign's mirror flush wrote (its summary, Outreach lines, removals, Email Log
+   * rows): logged under a new version and sent to everyone watching the team feed.
+   */
+  async publish(entriesInput: AccountEntry[]): Promise<number> {
+    const entries = PublishSchema.parse(entriesInput);
+    this.record(entries);
+    return this.log.version();
+  }
+
+  /** The feed's current version (a page that loads data from D1 can follow from it). */
+  async feedVersion(): Promise<number> {
+    return this.log.version();
+  }
+
+  /**
+   * Hello, then — with `?since=<version>` — everything missed, sent before any await so no
+   * broadcast slips between; then today's usage.
+   */
+  async onConnect(connection: Connection, ctx: ConnectionContext) {
+    connection.setState({ userId: ctx.request.headers.get("X-Beacon-User") });
+    const log = this.log;
+    connection.send(JSON.stringify({ type: "hello", teamId: this.name, version: log.version() }));
+    const since = parseSince(new URL(ctx.request.url).searchParams.get("since"));
+    if (since !== null) for (const frame of log.framesSince(since)) connection.send(frame);
+    const limits = await inInvocation(() => this.limits());
+    const entry: AccountEntry = { kind: "usage", usage: this.liveUsage(limits, clock.now()) };
+    connection.send(
+      JSON.stringify({ type: "changes", version: this.log.version(), entries: [entry] }),
+    );
+  }
+
+  onMessage(connection: Connection, _message: unknown) {
+    connection.send(JSON.stringify({ type: "error", message: "This feed takes no messages." }));
+  }
+
+  /** Closes a user's team-feed connections at once (removed from the team). */
+  async disconnectUser(userId: string): Promise<number> {
+    const id = z.string().min(1).parse(userId);
+    let closed = 0;
+    for (const connection of this.getConnections()) {
+      const state = ConnectionUserSchema.safeParse(connection.state);
+      if (state.success && state.data.userId === id) {
+        connection.close(4003, "You are no longer a member of this team");
+        closed++;
+      }
+    }
+    return closed;
   }
 }

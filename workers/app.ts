@@ -14,6 +14,7 @@ import { errorResponse } from "./http/errors";
 import { FORM_MAX_BYTES, formTooLarge, withBodyCapped } from "./http/forms";
 import { authorizeParty } from "./http/parties";
 import { handleEmail } from "./inbound/handler";
+import { handleTracking } from "./tracking/handler";
 import { webhooks } from "./webhooks/index";
 
 export { Account } from "./account";
@@ -24,6 +25,9 @@ export { Pacer } from "./pacer";
 /** The CSV import page's chunk endpoint takes up to 12 MiB (its own cap; ADR 0002). */
 const IMPORT_ROWS_PATH = "/people/import/rows";
 const IMPORT_ROWS_MAX_BYTES = 12 * 1024 * 1024;
+/** The attachment picker's upload: one 10 MB file and its form framing (413 above). */
+const ATTACHMENTS_PATH = "/attachments";
+const ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024 + 64 * 1024;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -85,7 +89,8 @@ async function handleCookieSurface(
 ): Promise<Response> {
   const isAuth = pathname.startsWith("/api/auth/");
   const isRows = pathname === IMPORT_ROWS_PATH || pathname === `${IMPORT_ROWS_PATH}.data`;
-  const cap = isRows ? IMPORT_ROWS_MAX_BYTES : FORM_MAX_BYTES;
+  const isUpload = pathname === ATTACHMENTS_PATH;
+  const cap = isRows ? IMPORT_ROWS_MAX_BYTES : isUpload ? ATTACHMENTS_MAX_BYTES : FORM_MAX_BYTES;
   let refused: Response | null = null;
   let req = request;
   if (!SAFE_METHODS.has(request.method)) {
@@ -93,9 +98,11 @@ async function handleCookieSurface(
     if (capped === null) {
       refused = isRows
         ? errorResponse(413, "payload_too_large", "This chunk is larger than 12 MiB.")
-        : isAuth
-          ? errorResponse(413, "payload_too_large", "The request body is larger than 64 KiB.")
-          : formTooLarge(cap);
+        : isUpload
+          ? errorResponse(413, "payload_too_large", "A file can be at most 10 MB.")
+          : isAuth
+            ? errorResponse(413, "payload_too_large", "The request body is larger than 64 KiB.")
+            : formTooLarge(cap);
       req = new Request(request.url, { method: request.method, headers: request.headers });
     } else {
       req = capped;
@@ -167,6 +174,7 @@ export default {
       let res: Response;
       if (isApi) res = await api.handle(request, env, ctx);
       else if (pathname.startsWith("/webhooks/")) res = await webhooks.handle(request, env, ctx);
+      else if (pathname.startsWith("/t/")) res = await handleTracking(request, env);
       else res = await handleCookieSurface(request, env, ctx, pathname);
       return withSecurityHeaders(res, pathname, env.PUBLIC_URL);
     });

@@ -8,15 +8,26 @@ import {
 import { z } from "zod";
 import { loadTeamTimeZone } from "./campaign/data";
 import * as definition from "./campaign/definition";
+import { applyDelivery, type DeliveryInput } from "./campaign/delivery";
 import * as emailLog from "./campaign/email-log-actions";
 import { admit } from "./campaign/enrollment";
 import type { Host } from "./campaign/host";
 import { applyInbound, type InboundOutcome } from "./campaign/inbound";
-import { answerSync, changeFrame, helloFrame } from "./campaign/live";
-import { flushMirror } from "./campaign/mirror";
+import {
+  answerMessage,
+  catchUpFrames,
+  connectionState,
+  definitionFrame,
+  framesSince,
+  helloFrame,
+  presenceFrame,
+  presenceModeOf,
+  userNameOf,
+} from "./campaign/live";
+import { type Flushed, flushMirror } from "./campaign/mirror";
 import { receive } from "./campaign/moves";
 import { type PipelineContext, runPipeline } from "./campaign/pipeline/run";
-import { act } from "./campaign/prospect-actions";
+import { act, actChunk } from "./campaign/prospect-actions";
 import * as reads from "./campaign/reads";
 import {
   ActorSchema,
@@ -45,8 +56,10 @@ import type {
 } from "./core/engine/schemas";
 import { type Reason, ReasonSchema } from "./core/engine/statuses";
 import { syntaxValidator } from "./core/engine/validate";
-import { inInvocation } from "./db/limits";
+import { d1Totals, inInvocation } from "./db/limits";
 import { config } from "./env";
+import { campaignPublication } from "./live/campaign-publication";
+import { campaignMetrics, noMetrics } from "./metrics/query";
 import { engineHooks } from "./testing/hooks";
 
 /**
@@ -60,6 +73,8 @@ export class Campaign extends Server<Env> {
 
   private cachedStore: CampaignStore | null = null;
   private pipelineRunning = false;
+  /** The definition version the team feed last heard (null: unknown, send the summary). */
+  private publishedVersion: number | null = null;
 
   private get store(): CampaignStore {
     this.cachedStore ??= new CampaignStore(this.ctx.storage.sql);
@@ -147,6 +162,11 @@ export class Campaign extends Server<Env> {
     return this.run(() => act(this.host(), input, actor));
   }
 
+  /** One chunk of a bulk action with `all: true` (prospect-actions.ts actChunk). */
+  async actChunk(input: ProspectAction, actor: ActorRef, afterId: string | null) {
+    return this.run(() => actChunk(this.host(), input, actor, afterId));
+  }
+
   /** The receiving side of add_to / move (idempotent by move id). */
   async receive(
     people: IncomingPerson[],
@@ -206,6 +226,15 @@ export class Campaign extends Server<Env> {
     );
   }
 
+  /** A provider's delivery event (Resend's webhook) for one of this campaign's messages. */
+  async applyDelivery(input: DeliveryInput, actor: ActorRef) {
+    return this.run(async () =>
+      this.store.getDef()
+        ? applyDelivery(this.host(), input, actor)
+        : { found: false, changed: false, status: null, prospect: null },
+    );
+  }
+
   // ── the Email Log's actions
 
   async cancelMessage(messageId: string, actor: ActorRef) {
@@ -226,8 +255,23 @@ export class Campaign extends Server<Env> {
     return this.run(async () => reads.exportRows(this.store, filter));
   }
 
+  /** The CSV export a page at a time (person id order): no call answers 100,000 rows. */
+  async exportPage(filter: ProspectFilter, afterId: string | null) {
+    return this.run(async () => reads.exportPage(this.store, filter, afterId));
+  }
+
+  /** The campaign's engagement metrics, human only, read from D1's counters (workers/metrics/). */
   async metrics() {
-    return this.run(async () => reads.metrics(this.store));
+    return this.run(async () => {
+      const def = this.store.def();
+      const m = await campaignMetrics(this.env, {
+        teamId: def.teamId,
+        campaignId: def.id,
+        include: "human",
+      });
+      // Not in D1 yet (its first mirror write is pending): nothing has happened either.
+      return m ?? noMetrics(def.id, def.name);
+    });
   }
 
   // ── time
@@ -244,8 +288,8 @@ export class Campaign extends Server<Env> {
       } finally {
         this.pipelineRunning = false;
       }
-      const since = this.store.meta.getNumber("broadcast_rev") ?? 0;
-      await this.afterChange(this.store.prospects.changedSince(since, 500));
+      // afterChange broadcasts every row changed since the last broadcast.
+      await this.afterChange([]);
     });
   }
 
@@ -278,27 +322,73 @@ export class Campaign extends Server<Env> {
     };
   }
 
-  /** Broadcasts, flushes the D1 mirror, and re-arms the alarm to the earliest deadline. */
-  private async afterChange(changed: Prospect[], removed: string[] = []) {
+  /**
+   * Logs removals, broadcasts everything since the last broadcast, flushes the D1 mirror
+   * and publishes what it wrote to the team feed, and re-arms the alarm.
+   */
+  private async afterChange(_changed: Prospect[], removed: string[] = []) {
     const def = this.store.getDef();
     if (!def) return;
-    if (changed.length > 0 || removed.length > 0) {
-      this.broadcast(changeFrame(this.store, changed, removed));
-    }
+    const now = clock.now();
+    this.store.changelog.removed(removed, now);
+    this.broadcastChanges();
     const meta = this.store.meta;
-    meta.setNumber("broadcast_rev", meta.currentRev());
     try {
       engineHooks.beforeMirrorWrite?.(def.id);
-      await flushMirror(this.env.DB, this.store);
+      const flushed = await flushMirror(this.env.DB, this.store);
       meta.setNumber("outbox_retry_at", null);
       meta.setNumber("outbox_attempts", null);
+      // People who left outside an action (the pipeline drops a deleted person) are
+      // known here: they get their tombstones now.
+      const gone = new Set(removed);
+      this.store.changelog.removed(
+        flushed.removed.filter((id) => !gone.has(id)),
+        now,
+      );
+      this.broadcastChanges();
+      await this.publishToTeam(flushed);
     } catch (error) {
       const attempts = (meta.getNumber("outbox_attempts") ?? 0) + 1;
       meta.setNumber("outbox_attempts", attempts);
       meta.setNumber("outbox_retry_at", clock.now() + Math.min(60_000, 500 * 2 ** attempts));
       console.warn("D1 mirror write failed; kept in the outbox", this.name, error);
     }
+    this.store.changelog.prune(now);
     await this.arm();
+  }
+
+  /** Sends watchers every row and removal since the last broadcast, and a definition change. */
+  private broadcastChanges() {
+    const meta = this.store.meta;
+    const since = meta.getNumber("broadcast_rev") ?? 0;
+    const watched = !this.getConnections()[Symbol.iterator]().next().done;
+    if (watched) {
+      for (const frame of framesSince(this.store, since)) this.broadcast(frame);
+    }
+    const def = definitionFrame(this.store);
+    if (def && watched) this.broadcast(def);
+    if (since !== meta.currentRev()) meta.setNumber("broadcast_rev", meta.currentRev());
+  }
+
+  /**
+   * Tells the team feed what the flush wrote: one RPC per flush. A failure is logged and
+   * never breaks the send path (pages catch up from D1 on their next snapshot or load).
+   */
+  private async publishToTeam(flushed: Flushed) {
+    const nothing =
+      flushed.prospects.length === 0 &&
+      flushed.removed.length === 0 &&
+      flushed.messages.length === 0;
+    const def = this.store.getDef();
+    if (!def || (nothing && this.publishedVersion === def.version)) return;
+    try {
+      const account = await getServerByName(this.env.Account, def.teamId);
+      await account.publish(campaignPublication(def, this.store, flushed));
+      this.publishedVersion = def.version;
+    } catch (error) {
+      this.publishedVersion = null;
+      console.warn("team feed publish failed; pages catch up from D1", this.name, error);
+    }
   }
 
   /** The alarm invariant: max(now + 1 ms, earliest deadline), or none when nothing is pending. */
@@ -336,6 +426,10 @@ export class Campaign extends Server<Env> {
       real: await this.ctx.storage.getAlarm(),
       earliestDue: this.store.prospects.earliestNextAt(),
       dirty: this.store.outbox.count(),
+      // The profile (docs/perf): this DO's SQLite statements since it woke, and the
+      // isolate's D1 queries and round trips through the limits wrapper.
+      sqlStatements: this.store.sqlCounts.statements,
+      d1: { ...d1Totals },
     }));
   }
 
@@ -354,8 +448,27 @@ export class Campaign extends Server<Env> {
   onConnect(connection: Connection, ctx: ConnectionContext) {
     // Who is watching (set by the Worker after it checked the session and membership),
     // kept on the connection so a member who leaves the team can be cut off.
-    connection.setState({ userId: ctx.request.headers.get("X-Beacon-User") });
-    connection.send(helloFrame(this.store, this.name));
+    const userId = ctx.request.headers.get("X-Beacon-User");
+    const mode = presenceModeOf(ctx.request.url);
+    connection.setState({
+      userId,
+      name: userNameOf(ctx.request.headers),
+      mode,
+      seen: Date.now(),
+    });
+    // Hello and the catch-up from ?since= go out before any await: nothing slips between.
+    connection.send(helloFrame(this.store, this.name, userId));
+    for (const frame of catchUpFrames(this.store, ctx.request.url)) connection.send(frame);
+    if (mode) this.broadcast(presenceFrame(this.getConnections(), Date.now()));
+  }
+
+  /** Someone who closes the page leaves the presence list at once. */
+  onClose(connection: Connection) {
+    if (connectionState(connection)?.mode) {
+      this.broadcast(presenceFrame(this.getConnections(), Date.now(), connection.id), [
+        connection.id,
+      ]);
+    }
   }
 
   /** Closes a user's live connections at once (removed from the team): they get nothing more. */
@@ -373,7 +486,14 @@ export class Campaign extends Server<Env> {
   }
 
   onMessage(connection: Connection, message: WSMessage) {
-    answerSync(this.store, connection, message);
+    answerMessage(
+      this.store,
+      connection,
+      message,
+      () => this.getConnections(),
+      (frame) => this.broadcast(frame),
+      Date.now(),
+    );
   }
 
   private run<T>(fn: () => Promise<T>): Promise<T> {

@@ -23,6 +23,22 @@ const ConfigFieldsSchema = z.object({
       .refine((n) => n > 0, "RESEND_RATE_PER_SECOND must be a positive number")
       .optional(),
   ),
+  /** A tracking event this soon after the send is a machine's (DESIGN.md §1 "Metrics"); default 10. */
+  TRACK_MACHINE_SECONDS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "TRACK_MACHINE_SECONDS must be a whole number of seconds")
+      .transform(Number)
+      .optional(),
+  ),
+  /** Sign-ups allowed from one address per 15 minutes (default 20; browser tests raise it). */
+  SIGN_UP_LIMIT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, "SIGN_UP_LIMIT must be a whole number of sign-ups, at least 1")
+      .transform(Number)
+      .optional(),
+  ),
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString,

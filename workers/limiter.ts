@@ -16,6 +16,7 @@ import {
   WINDOW_RULES,
   WindowRuleNameSchema,
 } from "./core/rate-limit";
+import { config } from "./env";
 
 const KeySchema = z.string().min(1).max(512);
 
@@ -79,10 +80,17 @@ export class Limiter extends DurableObject<Env> {
     );
   }
 
+  /** A window rule, with the sign-up limit as configured (SIGN_UP_LIMIT). */
+  private windowRule(name: keyof typeof WINDOW_RULES) {
+    const rule = WINDOW_RULES[name];
+    const signUps = name === "sign-up" ? config(this.env).SIGN_UP_LIMIT : undefined;
+    return signUps ? { ...rule, limit: signUps } : rule;
+  }
+
   /** Counts one attempt under `rule`, or refuses it with the wait until one is allowed. */
   async hit(input: HitArgs): Promise<HitAnswer> {
     const { rule: name, key } = HitArgsSchema.parse(input);
-    const rule = WINDOW_RULES[name];
+    const rule = this.windowRule(name);
     const now = clock.now();
     const id = `${name}:${key}`;
     const { log, decision } = hitLog(this.read(id, AttemptLogSchema, now), rule, now);
@@ -93,7 +101,7 @@ export class Limiter extends DurableObject<Env> {
   /** Forgets an attempt counted by `hit` (it turned out not to count, e.g. a good password). */
   async refund(input: RefundArgs): Promise<void> {
     const { rule: name, key, at } = RefundArgsSchema.parse(input);
-    const rule = WINDOW_RULES[name];
+    const rule = this.windowRule(name);
     const id = `${name}:${key}`;
     const log = refundLog(this.read(id, AttemptLogSchema, clock.now()), at);
     this.write(id, log, logExpiresAt(log, rule));

@@ -1,4 +1,5 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, Link, useNavigation } from "@remix-run/react";
+import type { ConflictRow } from "~/lib/enroll-conflicts.server";
 
 export type FoundPerson = { id: string; name: string; email: string | null; enrolled: boolean };
 
@@ -17,7 +18,12 @@ export function EnrollPeople({
   found: FoundPerson[] | null;
   /** Query parameters of the page to keep while searching (the Prospects filters). */
   keep: Record<string, string>;
-  notice: { tone: "ok" | "error"; message: string } | null;
+  notice: {
+    tone: "ok" | "error";
+    message: string;
+    /** People a conflict held back (or enrolled anyway): who, where, by whom, when. */
+    conflicts?: { rows: ConflictRow[]; more: number; held: string[] };
+  } | null;
   open: boolean;
 }) {
   const busy = useNavigation().state === "submitting";
@@ -28,6 +34,9 @@ export function EnrollPeople({
         <div className={notice.tone === "error" ? "form-error" : "notice"} role="status">
           {notice.message}
         </div>
+      ) : null}
+      {notice?.conflicts && notice.conflicts.rows.length > 0 ? (
+        <EnrollConflicts {...notice.conflicts} busy={busy} />
       ) : null}
       <Form method="get" className="search-row" role="search" preventScrollReset>
         {Object.entries(keep).map(([k, v]) => (
@@ -82,5 +91,57 @@ export function EnrollPeople({
         </button>
       </Form>
     </details>
+  );
+}
+
+function EnrollConflicts({
+  rows,
+  more,
+  held,
+  busy,
+}: {
+  rows: ConflictRow[];
+  more: number;
+  held: string[];
+  busy: boolean;
+}) {
+  return (
+    <section className="enroll-conflicts" aria-labelledby="enroll-conflicts-title">
+      <h3 id="enroll-conflicts-title" className="small">
+        {held.length > 0
+          ? `Not enrolled yet: ${held.length === 1 ? "1 person is" : `${held.length} people are`} busy elsewhere`
+          : "Enrolled despite these"}
+      </h3>
+      <ul className="conflict-list">
+        {rows.map((r) => (
+          <li key={`${r.personId}-${r.campaignId}-${r.kind}`}>
+            <strong>{r.personName}</strong>{" "}
+            {r.kind === "active_elsewhere" ? (
+              <>
+                is still going in <Link to={`/campaigns/${r.campaignId}`}>{r.campaignName}</Link>
+                {r.byName ? ` (owner ${r.byName})` : ""}
+              </>
+            ) : (
+              <>
+                was emailed{r.byName ? ` by ${r.byName}` : ""}
+                {r.atText ? ` on ${r.atText}` : ""} from{" "}
+                <Link to={`/campaigns/${r.campaignId}`}>{r.campaignName}</Link>
+              </>
+            )}
+          </li>
+        ))}
+        {more > 0 ? <li className="muted">…and {more} more.</li> : null}
+      </ul>
+      {held.length > 0 ? (
+        <Form method="post" preventScrollReset>
+          <input type="hidden" name="intent" value="enroll" />
+          <input type="hidden" name="force" value="1" />
+          <input type="hidden" name="pastedIds" value={held.join("\n")} />
+          <button type="submit" className="secondary" disabled={busy}>
+            Enroll anyway ({held.length})
+          </button>
+        </Form>
+      ) : null}
+    </section>
   );
 }

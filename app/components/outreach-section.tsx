@@ -176,6 +176,10 @@ export function OutreachSection({
               Add
             </button>
           </div>
+          <label className="check-label small">
+            <input type="checkbox" name="force" value="1" />
+            Add even if busy elsewhere (still going in another campaign, or emailed lately)
+          </label>
         </Form>
       ) : data.campaigns.length === 0 ? (
         <p className="small muted">

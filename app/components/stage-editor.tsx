@@ -1,4 +1,4 @@
-// The new-campaign form's stage editor: one stage's fields, labels and errors.
+// The campaign form's stage editor (new and edit): one stage's fields, labels and errors.
 import {
   type FieldMetadata,
   type FormMetadata,
@@ -14,6 +14,8 @@ import {
   type StageFormInput,
 } from "@workers/core/campaign-form";
 import { MERGE_FIELDS } from "@workers/core/engine/merge";
+import { AttachmentPicker } from "~/components/attachment-picker";
+import { DeliverabilityFindings } from "~/components/deliverability-findings";
 
 export const TYPE_LABELS: Record<StageForm["type"], string> = {
   email: "Email",
@@ -74,6 +76,8 @@ export function StageEditor({
         <span className="stage-number">{index + 1}</span> {TYPE_LABELS[type]}
       </legend>
       <input {...getInputProps(f.type, { type: "hidden" })} key={f.type.key} />
+      {/* An existing stage's id (the edit form): edits match stages by id, never position. */}
+      <input {...getInputProps(f.id, { type: "hidden" })} key={f.id.key} />
       <div className="delay-row">
         <div className="field">
           <label htmlFor={f.delayValue.id}>
@@ -163,6 +167,11 @@ export function StageEditor({
               Send in the same thread as the previous email
             </label>
           ) : null}
+          <AttachmentPicker
+            name={f.attachments.name}
+            defaultValue={f.attachments.initialValue}
+            errors={f.attachments.errors}
+          />
         </>
       ) : type === "sms" ? (
         <div className="field">
@@ -181,6 +190,7 @@ export function StageEditor({
           <FieldError meta={f.title} />
         </div>
       )}
+      <DeliverabilityFindings form={form} stage={stage} mailboxes={mailboxes} />
       <div className="stage-tools">
         <button
           {...form.reorder.getButtonProps({ name: stagesName, from: index, to: index - 1 })}

@@ -16,7 +16,9 @@ import {
   splitPastedIds,
   takesTargetCampaign,
 } from "@workers/core/prospect-list";
+import { actOnProspects } from "@workers/data/bulk-actions";
 import { findCampaign, peopleForEnrollment } from "@workers/data/campaigns";
+import { campaignFindings } from "@workers/data/deliverability";
 import { listMailboxes } from "@workers/data/mailboxes";
 import { listMembers } from "@workers/data/members";
 import { listPeople } from "@workers/data/people";
@@ -24,6 +26,7 @@ import { getTeamSettings } from "@workers/data/teams";
 import { db } from "@workers/db/client";
 import { z } from "zod";
 import { PAGE_SIZE } from "~/components/campaign-overview";
+import { campaignMetricsSection } from "~/lib/campaign-metrics.server";
 import {
   duplicateCampaign,
   enrolledAmong,
@@ -34,6 +37,7 @@ import {
   teamJobs,
   userActor,
 } from "~/lib/campaigns.server";
+import { conflictDetails } from "~/lib/enroll-conflicts.server";
 import { BAD_CURSOR_NOTICE, givenParams, readListQuery } from "~/lib/list-query.server";
 
 const ListQuerySchema = ProspectFilterSchema.extend({
@@ -77,10 +81,18 @@ export async function campaignPage(env: Env, request: Request, campaignId: strin
   ]);
   const page = list.ok ? list.value : { items: [], nextCursor: undefined };
   const already = await enrolledAmong(env, view.id, found?.items.map((p) => p.id) ?? []);
+  // The Metrics section (D1 counters) and, while not active, the findings Activate shows.
+  const [metricsSection, findings] = await Promise.all([
+    campaignMetricsSection(env, request, actor.teamId, view.id),
+    view.status === "active" ? [] : campaignFindings(env, actor.teamId, view),
+  ]);
   return respond(
     {
       campaign: view,
-      metrics,
+      // One source on the page: the D1 counters the Metrics section shows (ADR 0027).
+      metrics: metricsSection?.metrics ?? metrics,
+      metricsSection,
+      findings,
       // The mirror's version is never newer than the rows read after it: the live feed
       // catches up from here, so nothing between this read and the socket is missed.
       rev: campaign.row.rev,
@@ -171,8 +183,11 @@ export async function campaignPageAction(env: Env, request: Request, campaignId:
         "error",
       );
     }
-    const result = await enrollPeople(env, actor.teamId, campaign, ids, by);
-    return say("enroll", enrollSummary(result, result.names));
+    // "Enroll anyway" (force=1) re-posts the people a conflict held back.
+    const force = form.get("force") === "1";
+    const result = await enrollPeople(env, actor.teamId, campaign, ids, by, { force });
+    const conflicts = await conflictDetails(env, actor.teamId, result);
+    return { ...say("enroll", enrollSummary(result, result.names)), conflicts };
   }
   if (intent === "bulk") {
     const parsed = BulkFormSchema.safeParse({
@@ -204,7 +219,8 @@ export async function campaignPageAction(env: Env, request: Request, campaignId:
       toCampaignId: b.toCampaignId,
       moveId: b.action === "move" ? (b.moveId ?? crypto.randomUUID()) : undefined,
     };
-    const result = await campaign.stub.act(act, by);
+    // all: true goes a chunk per Campaign DO call (workers/data/bulk-actions.ts).
+    const result = await actOnProspects(campaign.stub, act, by);
     if (!result.ok) return say("bulk", result.message, "error");
     const refusedIds = result.value.refused.map((r) => r.personId);
     const people = await peopleForEnrollment(db(env), actor.teamId, refusedIds.slice(0, 500));

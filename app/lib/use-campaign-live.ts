@@ -1,53 +1,70 @@
-import { type LiveFrame, parseLiveFrame } from "@workers/core/prospect-list";
-import PartySocket from "partysocket";
+import { type CampaignFrame, parseCampaignFrame } from "@workers/core/live-feed";
 import { useEffect, useRef, useState } from "react";
+import { openLiveSocket } from "./live-socket";
 
-export type LiveState = "connecting" | "live" | "offline";
-type Diff = Extract<LiveFrame, { type: "prospects" }>;
+export type Diff = Extract<CampaignFrame, { type: "prospects" }>;
+export type LiveStatus = { online: boolean; caughtUp: boolean };
 
 /**
- * Follows a campaign's live feed (/parties/campaign/<id>). `sinceRev` is a version the
- * shown rows are at least as new as; on every (re)connect the hook asks the DO for what
- * changed after the last version it applied, so a dropped connection loses nothing.
+ * Follows a campaign's live feed (/parties/campaign/<id>). `sinceRev` is the version the
+ * shown rows are at least as new as; every (re)connect asks with ?since= for what changed
+ * after the last version applied, so a dropped connection loses nothing. A snapshot (too
+ * far behind) or a definition change (stages, settings, status) calls `onReload`: the page
+ * reloads its data. `definitionVersion` is the version of the definition on screen.
  */
 export function useCampaignLive(
   campaignId: string,
   sinceRev: number,
-  onDiff: (diff: Diff) => void,
-): LiveState {
-  const [state, setState] = useState<LiveState>("connecting");
+  definitionVersion: number,
+  handlers: { onDiff: (diff: Diff) => void; onReload: () => void },
+): LiveStatus {
+  const [status, setStatus] = useState<LiveStatus>({ online: false, caughtUp: false });
   const lastRev = useRef(sinceRev);
-  const handler = useRef(onDiff);
-  handler.current = onDiff;
+  const shownVersion = useRef(definitionVersion);
+  const handler = useRef(handlers);
+  handler.current = handlers;
 
-  // Fresh loader data is at least as new as this version: never ask for less.
+  // Fresh loader data is at least as new as this: never ask for less.
   if (sinceRev > lastRev.current) lastRev.current = sinceRev;
+  shownVersion.current = definitionVersion;
 
   useEffect(() => {
-    const socket = new PartySocket({
-      host: window.location.host,
-      protocol: window.location.protocol === "https:" ? "wss" : "ws",
+    const apply = (frame: CampaignFrame) => {
+      switch (frame.type) {
+        case "hello":
+          if (typeof frame.version === "number" && frame.version !== shownVersion.current) {
+            handler.current.onReload();
+          }
+          return;
+        case "prospects":
+          handler.current.onDiff(frame);
+          lastRev.current = Math.max(lastRev.current, frame.rev);
+          if (!frame.more) setStatus({ online: true, caughtUp: true });
+          return;
+        case "snapshot":
+          lastRev.current = frame.rev;
+          handler.current.onReload();
+          setStatus({ online: true, caughtUp: true });
+          return;
+        case "campaign":
+          if (frame.version !== shownVersion.current) handler.current.onReload();
+          return;
+        default:
+          return;
+      }
+    };
+    const socket = openLiveSocket({
       party: "campaign",
       room: campaignId,
+      query: () => ({ since: String(lastRev.current) }),
+      onMessage: (data) => {
+        const frame = parseCampaignFrame(data);
+        if (frame) apply(frame);
+      },
+      onOpenChange: (open) => setStatus({ online: open, caughtUp: false }),
     });
-    const sync = (since: number) => socket.send(JSON.stringify({ type: "sync", since }));
-    socket.addEventListener("open", () => setState("live"));
-    socket.addEventListener("close", () => setState("offline"));
-    socket.addEventListener("message", (event: MessageEvent) => {
-      const frame = parseLiveFrame(event.data);
-      if (!frame) return;
-      if (frame.type === "hello") {
-        if (frame.rev > lastRev.current) sync(lastRev.current);
-        return;
-      }
-      if (frame.type === "prospects") {
-        handler.current(frame);
-        lastRev.current = Math.max(lastRev.current, frame.rev);
-        if (frame.more) sync(frame.rev);
-      }
-    });
-    return () => socket.close();
+    return socket.close;
   }, [campaignId]);
 
-  return state;
+  return status;
 }

@@ -17,22 +17,25 @@ import { formatDelay } from "@workers/core/engine/schedule";
 import { STATUS_LABELS, STATUSES } from "@workers/core/engine/statuses";
 import { applyProspectDiff, type LiveRow } from "@workers/core/prospect-list";
 import { useEffect, useState } from "react";
-import {
-  PAGE_SIZE,
-  Rates,
-  stageSummary,
-  useThrottledRevalidate,
-  windowText,
-} from "~/components/campaign-overview";
+import { CampaignMetrics } from "~/components/campaign-metrics";
+import { PAGE_SIZE, Rates, stageSummary, windowText } from "~/components/campaign-overview";
+import { ActivateWithFindings } from "~/components/deliverability-findings";
 import { EnrollPeople } from "~/components/enroll-people";
+import { LiveStatus } from "~/components/live-status";
+import { Presence } from "~/components/presence";
 import { ProspectsTable } from "~/components/prospects-table";
 import { CampaignStatusBadge } from "~/components/status-badge";
 import { campaignPage, campaignPageAction } from "~/lib/campaign-page.server";
 import { formatDate, useNow } from "~/lib/time";
 import { useCampaignLive } from "~/lib/use-campaign-live";
+import { useLiveRevalidate } from "~/lib/use-live-revalidate";
 import styles from "~/styles/campaigns.css?url";
+import metricsStyles from "~/styles/metrics.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: metricsStyles },
+];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.campaign.name} · Beacon` : "Campaign · Beacon" },
 ];
@@ -57,15 +60,20 @@ export default function CampaignPage() {
 
   const [rows, setRows] = useState<LiveRow[]>(data.prospects);
   useEffect(() => setRows(data.prospects), [data.prospects]);
-  const refreshCounts = useThrottledRevalidate(4_000);
-  const live = useCampaignLive(c.id, data.rev, (diff) => {
-    setRows((current) =>
-      applyProspectDiff(current, diff, {
-        filter,
-        pageFull: current.length >= PAGE_SIZE || data.query.cursor !== "",
-      }),
-    );
-    refreshCounts();
+  const refreshCounts = useLiveRevalidate(1_500);
+  const reload = useLiveRevalidate(200);
+  // Rows change in place; counts, stages, settings and status come with the page's data.
+  const live = useCampaignLive(c.id, data.rev, c.version, {
+    onDiff: (diff) => {
+      setRows((current) =>
+        applyProspectDiff(current, diff, {
+          filter,
+          pageFull: current.length >= PAGE_SIZE || data.query.cursor !== "",
+        }),
+      );
+      if (diff.rows.length > 0 || diff.removed.length > 0) refreshCounts();
+    },
+    onReload: reload,
   });
 
   const stages = c.stages.map(stageSummary);
@@ -89,9 +97,11 @@ export default function CampaignPage() {
   };
   const flash = params.has("created")
     ? "Campaign created."
-    : params.has("duplicated")
-      ? "This is a draft copy. Activate it when it is ready."
-      : null;
+    : params.has("edited")
+      ? "Changes saved."
+      : params.has("duplicated")
+        ? "This is a draft copy. Activate it when it is ready."
+        : null;
 
   return (
     <div className="campaign-page">
@@ -101,6 +111,7 @@ export default function CampaignPage() {
       <header className="campaign-head">
         <div className="title-block">
           <h1>{c.name}</h1>
+          <Presence campaignId={c.id} mode="viewing" />
           <div className="head-meta">
             <CampaignStatusBadge status={c.status} />
             {c.shared ? <span className="badge">Shared</span> : null}
@@ -113,12 +124,11 @@ export default function CampaignPage() {
           </div>
         </div>
         <div className="head-actions">
+          <Link to={`/campaigns/${c.id}/edit`} className="button secondary">
+            Edit
+          </Link>
           {c.status !== "active" ? (
-            <Form method="post">
-              <button type="submit" name="intent" value="activate" disabled={busy}>
-                Activate
-              </button>
-            </Form>
+            <ActivateWithFindings stages={data.findings} busy={busy} />
           ) : (
             <Form method="post">
               <button
@@ -224,13 +234,7 @@ export default function CampaignPage() {
             <h2 id="counts-title" className="card-title">
               Prospects
             </h2>
-            <span className={`live-dot ${live}`} title="Live updates">
-              {live === "live"
-                ? "Live"
-                : live === "connecting"
-                  ? "Connecting…"
-                  : "Offline, retrying"}
-            </span>
+            <LiveStatus status={live} />
           </div>
           <ul className="count-chips">
             <li>
@@ -251,6 +255,8 @@ export default function CampaignPage() {
           </p>
         </section>
       </div>
+
+      <CampaignMetrics section={data.metricsSection} />
 
       <EnrollPeople
         find={data.query.find}

@@ -7,15 +7,22 @@ import {
 import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { type ProspectStatus, STATUS_LABELS, STATUSES } from "@workers/core/engine/statuses";
+import { applyCampaignEntries } from "@workers/core/live-feed";
 import { CAMPAIGN_STATUS_LABELS } from "@workers/core/prospect-list";
 import { CampaignListQuerySchema, listCampaigns } from "@workers/data/campaigns";
 import { listMembers } from "@workers/data/members";
 import { getTeamSettings } from "@workers/data/teams";
+import { loadUsageFigure } from "@workers/data/usage";
 import { db } from "@workers/db/client";
+import { useEffect, useState } from "react";
+import { LiveStatus } from "~/components/live-status";
 import { CampaignStatusBadge } from "~/components/status-badge";
+import { UsageMeter } from "~/components/usage-meter";
 import { teamJobs } from "~/lib/campaigns.server";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDate } from "~/lib/time";
+import { useAccountFeed } from "~/lib/use-live-feed";
+import { useLiveRevalidate } from "~/lib/use-live-revalidate";
 import styles from "~/styles/campaigns.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -35,11 +42,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     { ...given, limit: String(PAGE_SIZE) },
     {},
   );
-  const [page, members, jobs, settings] = await Promise.all([
+  const [page, members, jobs, settings, usage] = await Promise.all([
     listCampaigns(db(env), actor.teamId, { ...query, limit: PAGE_SIZE }),
     listMembers(env, actor.teamId),
     teamJobs(env, actor.teamId),
     getTeamSettings(env, actor.teamId),
+    loadUsageFigure(env, actor.teamId),
   ]);
   const filters = Object.fromEntries(
     FILTER_KEYS.map((k) => [k, badLink ? "" : (given[k] ?? "")]),
@@ -54,6 +62,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       badLink,
       cursorNotice,
       timeZone: settings.timeZone,
+      usage,
     },
     { status },
   );
@@ -84,10 +93,18 @@ function pageHref(filters: Record<string, string>, cursor?: string) {
 }
 
 export default function Campaigns() {
-  const { page, members, jobs, filters, cursor, badLink, cursorNotice, timeZone } =
+  const { page, members, jobs, filters, cursor, badLink, cursorNotice, timeZone, usage } =
     useLoaderData<typeof loader>();
   const submit = useSubmit();
   const loading = useNavigation().state === "loading";
+  // Prospect totals, counts, status and names follow the team feed in place.
+  const [items, setItems] = useState(page.items);
+  useEffect(() => setItems(page.items), [page.items]);
+  const revalidate = useLiveRevalidate(200);
+  const live = useAccountFeed({
+    onEntries: (entries) => setItems((current) => applyCampaignEntries(current, entries)),
+    onSnapshot: revalidate,
+  });
   const ownerName = new Map(members.map((m) => [m.userId, m.name]));
   const jobTitle = new Map(jobs.map((j) => [j.id, j.title]));
   const filtered = FILTER_KEYS.some((k) => k !== "sort" && filters[k]);
@@ -95,11 +112,15 @@ export default function Campaigns() {
   return (
     <div>
       <div className="row-between page-head">
-        <h1>Campaigns</h1>
+        <div className="title-live">
+          <h1>Campaigns</h1>
+          <LiveStatus status={live} />
+        </div>
         <Link to="/campaigns/new" className="button">
           New campaign
         </Link>
       </div>
+      <UsageMeter usage={usage} compact />
       {badLink ? (
         <div className="notice" role="status">
           That link had a filter we could not read, so all campaigns are shown.
@@ -236,8 +257,8 @@ export default function Campaigns() {
                 </tr>
               </thead>
               <tbody>
-                {page.items.map((c) => (
-                  <tr key={c.id}>
+                {items.map((c) => (
+                  <tr key={c.id} data-campaign={c.id}>
                     <td>
                       <Link to={`/campaigns/${c.id}`} className="campaign-name">
                         {c.name}

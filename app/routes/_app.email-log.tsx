@@ -15,18 +15,23 @@ import {
 } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { EMAIL_STATUS_LABELS, EMAIL_STATUSES } from "@workers/core/engine/statuses";
+import { applyEmailEntries, type EmailRow } from "@workers/core/live-feed";
 import { messageReasonText, RETRYABLE_MESSAGE_STATUSES } from "@workers/core/prospect-list";
 import { EmailLogQuerySchema, listEmailLog, personName } from "@workers/data/email-log";
 import { resendAccount } from "@workers/data/resend-account";
 import { getTeamSettings } from "@workers/data/teams";
 import { describeSimulation, SimulateKindSchema, simulateInbound } from "@workers/inbound/simulate";
+import { useEffect, useState } from "react";
 import { z } from "zod";
+import { LiveStatus } from "~/components/live-status";
 import { SimulateActions } from "~/components/simulate-actions";
 import { EmailStatusBadge } from "~/components/status-badge";
 import { teamCampaignNames } from "~/lib/campaigns.server";
 import { messageAction } from "~/lib/email-log.server";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDateTime } from "~/lib/time";
+import { useAccountFeed } from "~/lib/use-live-feed";
+import { useLiveRevalidate } from "~/lib/use-live-revalidate";
 import styles from "~/styles/campaigns.css?url";
 import mailStyles from "~/styles/inbound-mail.css?url";
 
@@ -130,6 +135,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   };
 }
 
+type LiveLogRow =
+  | ReturnType<typeof useLoaderData<typeof loader>>["page"]["items"][number]
+  | EmailRow;
+
 function pageHref(query: Record<string, string>, cursor?: string) {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v && k !== "cursor") sp.set(k, v);
@@ -147,9 +156,37 @@ export default function EmailLog() {
   const busyId = nav.state === "submitting" ? nav.formData?.get("messageId") : null;
   const filtered = Boolean(query.campaignId || query.status || query.personId || query.person);
   const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+  // Rows follow the team feed: they change status in place, leave when they stop matching
+  // the filters, and new ones appear on top of the newest page.
+  const [rows, setRows] = useState<LiveLogRow[]>(page.items);
+  const [loadedAt, setLoadedAt] = useState(0);
+  useEffect(() => {
+    setRows(page.items);
+    setLoadedAt(page.items.length < PAGE_SIZE ? 0 : Date.now() - 60_000);
+  }, [page.items]);
+  const revalidate = useLiveRevalidate(200);
+  const live = useAccountFeed({
+    onEntries: (entries) =>
+      setRows((current) =>
+        applyEmailEntries(current, entries, {
+          filter: {
+            campaignId: query.campaignId || undefined,
+            personId: query.personId || undefined,
+            status: query.status || undefined,
+          },
+          // A name search cannot be checked here: only shown rows change.
+          addNew: query.cursor === "" && query.person === "",
+          addCreatedAfter: loadedAt,
+        }),
+      ),
+    onSnapshot: revalidate,
+  });
   return (
     <div>
-      <h1>Email Log</h1>
+      <div className="title-live">
+        <h1>Email Log</h1>
+        <LiveStatus status={live} />
+      </div>
       {badLink ? (
         <div className="notice" role="status">
           That link had a filter we could not read, so the whole log is shown.
@@ -227,7 +264,7 @@ export default function EmailLog() {
           </p>
         ) : null}
       </Form>
-      {page.items.length === 0 ? (
+      {rows.length === 0 ? (
         <div className="card empty-state">
           <p>
             {filtered
@@ -252,7 +289,7 @@ export default function EmailLog() {
               </tr>
             </thead>
             <tbody>
-              {page.items.map((m) => {
+              {rows.map((m) => {
                 const reason = messageReasonText(m.reason);
                 const busy = busyId === m.id;
                 return (

@@ -25,6 +25,8 @@ const OutreachFormSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("enroll"),
     campaignId: z.string({ error: "Choose a campaign" }).trim().min(1, "Choose a campaign"),
+    /** "Add even if busy elsewhere": past the collision guard (enroll-conflicts.ts). */
+    force: z.literal("1").optional(),
   }),
 ]);
 
@@ -61,8 +63,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       campaign,
       [personId],
       userActor(actor.userId),
+      { force: input.force === "1" },
     );
-    throw back(`${name}: ${enrollSummary(result, result.names)}`, result.enrolled === 0);
+    const held = result.enrolled === 0 && result.conflicts.length > 0;
+    throw back(
+      `${name}: ${enrollSummary(result, result.names)}${held ? " Tick “Add even if busy elsewhere” to add them anyway." : ""}`,
+      result.enrolled === 0,
+    );
   }
 
   if (takesTargetCampaign(input.action)) {

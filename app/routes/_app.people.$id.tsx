@@ -14,9 +14,11 @@ import { personMail } from "@workers/data/inbound-mail";
 import { getPerson, updatePerson } from "@workers/data/people";
 import { db } from "@workers/db/client";
 import { PersonMailSection } from "~/components/inbound-mail";
+import { LiveStatus } from "~/components/live-status";
 import { OutreachSection } from "~/components/outreach-section";
 import { loadOutreach } from "~/lib/outreach.server";
 import { PersonForm } from "~/lib/person-form";
+import { usePersonLive } from "~/lib/use-person-live";
 import campaignStyles from "~/styles/campaigns.css?url";
 import mailStyles from "~/styles/inbound-mail.css?url";
 import styles from "~/styles/people.css?url";
@@ -77,12 +79,19 @@ export default function PersonPage() {
   const [params] = useSearchParams();
   const name = displayName(person);
   const status = params.has("saved") ? "Saved." : params.has("created") ? `Added ${name}.` : null;
+  const live = usePersonLive(
+    person.id,
+    outreach.entries.map((e) => e.campaign.id),
+  );
   return (
     <div>
       <p className="small">
         <Link to="/people">← People</Link>
       </p>
-      <h1>{name}</h1>
+      <div className="title-live">
+        <h1>{name}</h1>
+        <LiveStatus status={live} />
+      </div>
       {status ? (
         <div className="notice" role="status">
           {status}

@@ -10,29 +10,50 @@ import {
   useSearchParams,
 } from "@remix-run/react";
 import { requireMember, roleAtLeast } from "@workers/auth/guards";
+import { RecentlyEmailedDaysSchema } from "@workers/core/engine/schemas";
 import { TeamSettingsSchema } from "@workers/core/team";
+import { recentlyEmailedDays, saveRecentlyEmailedDays } from "@workers/data/enroll-conflicts";
 import { getTeamSettings, saveTeamSettings } from "@workers/data/teams";
+import { loadUsageFigure } from "@workers/data/usage";
+import { db } from "@workers/db/client";
+import { z } from "zod";
+import { UsageMeter } from "~/components/usage-meter";
 import { Field, FormErrors } from "~/lib/forms";
+
+/** The team settings form: the limits, and how long a recent email holds an enrollment. */
+const SettingsFormSchema = TeamSettingsSchema.extend({
+  recentlyEmailedDays: z.preprocess(
+    (v) => (v === "" || v === undefined ? undefined : Number(v)),
+    RecentlyEmailedDaysSchema.optional(),
+  ),
+});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env);
-  const settings = await getTeamSettings(env, actor.teamId);
+  const [settings, usage] = await Promise.all([
+    getTeamSettings(env, actor.teamId),
+    loadUsageFigure(env, actor.teamId),
+  ]);
+  const holdDays = await recentlyEmailedDays(db(env), actor.teamId);
   const zones = Intl.supportedValuesOf("timeZone");
   return {
-    settings,
+    settings: { ...settings, recentlyEmailedDays: holdDays },
     // The saved zone stays selectable even if this runtime's list lacks it (e.g. "UTC").
     timeZones: zones.includes(settings.timeZone) ? zones : [settings.timeZone, ...zones],
     canEdit: roleAtLeast(actor.role, "admin"),
+    usage,
   };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const actor = await requireMember(request, env, "admin");
-  const submission = parseWithZod(await request.formData(), { schema: TeamSettingsSchema });
+  const submission = parseWithZod(await request.formData(), { schema: SettingsFormSchema });
   if (submission.status !== "success") return submission.reply();
-  await saveTeamSettings(env, actor.teamId, submission.value);
+  const { recentlyEmailedDays: days, ...limits } = submission.value;
+  await saveTeamSettings(env, actor.teamId, limits);
+  if (days !== undefined) await saveRecentlyEmailedDays(db(env), actor.teamId, days);
   throw redirect("/settings?saved=1");
 }
 
@@ -50,14 +71,18 @@ const POLICIES = [
 ] as const;
 
 export default function TeamSettings() {
-  const { settings, timeZones, canEdit } = useLoaderData<typeof loader>();
+  const { settings, timeZones, canEdit, usage } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm({
     lastResult,
-    defaultValue: { ...settings, dailyEmailLimit: String(settings.dailyEmailLimit) },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: TeamSettingsSchema }),
+    defaultValue: {
+      ...settings,
+      dailyEmailLimit: String(settings.dailyEmailLimit),
+      recentlyEmailedDays: String(settings.recentlyEmailedDays),
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsFormSchema }),
     shouldRevalidate: "onInput",
   });
   return (
@@ -65,6 +90,7 @@ export default function TeamSettings() {
       <h2 id="team-settings-heading" className="card-title">
         Team settings
       </h2>
+      <UsageMeter usage={usage} bare />
       {params.get("saved") && !lastResult ? (
         <div className="notice" role="status">
           Saved.
@@ -102,6 +128,12 @@ export default function TeamSettings() {
               hint="Shared by every campaign of the team."
             />
           </div>
+          <Field
+            label="Hold back people emailed within (days)"
+            meta={fields.recentlyEmailedDays}
+            type="number"
+            hint="Enrolling someone a teammate emailed this recently asks first (0 turns it off)."
+          />
           <div className="field">
             <span className="label" id="on-limit-label">
               When the limit is reached

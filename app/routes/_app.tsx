@@ -16,8 +16,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const NAV = [
+  { to: "/dashboard", label: "Dashboard" },
   { to: "/people", label: "People" },
   { to: "/campaigns", label: "Campaigns" },
+  { to: "/tasks", label: "Tasks" },
   { to: "/email-log", label: "Email Log" },
   { to: "/jobs", label: "Jobs" },
   { to: "/mailboxes", label: "Mailboxes" },

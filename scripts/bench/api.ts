@@ -139,7 +139,8 @@ export async function enroll(b: Bench, team: Team, campaignId: string, personIds
     await b.fetch(`/api/v1/campaigns/${campaignId}/prospects`, {
       method: "POST",
       key: team.key,
-      body: { personIds },
+      // The bench enrolls the same people in several campaigns on purpose (no conflict check).
+      body: { personIds, force: true },
     }),
   );
   return { ms: performance.now() - started, answer };
@@ -218,4 +219,24 @@ export async function waitForEnrollMirror(
   check(`${label} D1 mirror: campaign_member rows`, last.members, n);
   check(`${label} D1 mirror: Email Log Waiting rows`, last.waiting, n);
   return performance.now() - started;
+}
+
+export const CampaignState = z.object({
+  sqlStatements: z.number(),
+  d1: z.object({ queries: z.number(), roundTrips: z.number() }),
+});
+export type CampaignCounters = z.infer<typeof CampaignState>;
+
+/** A Campaign DO's profile counters (its SQLite statements; the isolate's D1 traffic). */
+export async function campaignCounters(b: Bench, campaignId: string): Promise<CampaignCounters> {
+  return CampaignState.parse(await b.fetch(`/bench/campaign-state?id=${campaignId}`));
+}
+
+/** The difference of two counter readings. */
+export function countersSince(before: CampaignCounters, after: CampaignCounters) {
+  return {
+    sqlStatements: after.sqlStatements - before.sqlStatements,
+    d1Queries: after.d1.queries - before.d1.queries,
+    d1RoundTrips: after.d1.roundTrips - before.d1.roundTrips,
+  };
 }

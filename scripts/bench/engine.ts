@@ -1,7 +1,9 @@
 import {
   BareStatus,
   CampaignView,
+  campaignCounters,
   count,
+  countersSince,
   createCampaign,
   enroll,
   listEmailLog,
@@ -17,7 +19,9 @@ import { type Bench, BenchError, check, fmt, LIMITS, RESERVE, sum, waitFor } fro
 
 export async function benchEnroll(b: Bench, team: Team) {
   const campaignId = await createCampaign(b, team, "Bench (a) enroll");
+  const before = await campaignCounters(b, campaignId);
   const { ms, answer } = await enroll(b, team, campaignId);
+  const profile = countersSince(before, await campaignCounters(b, campaignId));
   const n = team.people.length;
   check("(a) enrolled in one call", answer.enrolled, n);
   check("(a) refused", answer.refused.length, 0);
@@ -29,7 +33,7 @@ export async function benchEnroll(b: Bench, team: Team) {
   );
   check("(a) campaign prospectCount", view.prospectCount, n);
   const mirrorMs = await waitForEnrollMirror(b, [campaignId], n, "(a)");
-  return { ms, mirrorMs };
+  return { ms, mirrorMs, profile };
 }
 
 // ── (b) due-stage throughput: the engine, then the bare loop
@@ -43,6 +47,7 @@ export async function benchEngine(b: Bench, team: Team) {
   await waitForEnrollMirror(b, [campaignId], n, "(b)");
 
   console.log(`(b) ${fmt(n)} enrolled and mirrored; activating, sends start now`);
+  const before = await campaignCounters(b, campaignId);
   const wallStart = performance.now();
   const activated = CampaignView.parse(
     await b.fetch(`/api/v1/campaigns/${campaignId}/activate`, { method: "POST", key: team.key }),
@@ -65,6 +70,7 @@ export async function benchEngine(b: Bench, team: Team) {
     );
   }
   check("(b) prospects Complete", settled.statusCounts.complete ?? 0, n);
+  const profile = countersSince(before, await campaignCounters(b, campaignId));
 
   // The D1 mirror trails the DO by an alarm or two.
   const mirrored = await waitFor(LIMITS.mirrorMs, async () => {
@@ -115,7 +121,7 @@ export async function benchEngine(b: Bench, team: Team) {
     campaignId,
   );
   const doMs = lastSent - doStart;
-  return { n, doMs, wallMs, enrollMs: enrolled.ms };
+  return { n, doMs, wallMs, enrollMs: enrolled.ms, profile };
 }
 
 export async function benchBare(b: Bench, n: number) {

@@ -212,7 +212,11 @@ export function miniflareOptions(
     compatibilityFlags: root.compatibility_flags,
     bindings: { ...root.vars, AUTH_SECRET: authSecret, ...provider },
     d1Databases: Object.fromEntries(root.d1_databases.map((d) => [d.binding, d.binding])),
-    durableObjects: { ...durableObjects, BareLoop: { className: "BareLoop", useSQLite: true } },
+    durableObjects: {
+      ...durableObjects,
+      BareLoop: { className: "BareLoop", useSQLite: true },
+      BareParty: { className: "BareParty", useSQLite: true },
+    },
     // On disk, as wrangler dev keeps it: each commit of a DO is a real write.
     resourcePersistencePath: stateDir,
     unsafeObservability: false,

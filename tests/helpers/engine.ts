@@ -225,7 +225,12 @@ export async function createCampaign(t: EngineTeam, input: Record<string, unknow
 
 /** POST /api/v1/campaigns/:id/prospects; expects 200. */
 export async function enroll(t: EngineTeam, campaignId: string, personIds: string[]) {
-  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects`, { personIds });
+  // Engine tests put people in several campaigns on purpose: past the collision guard
+  // (tests/enroll-conflicts.test.ts covers the guard itself).
+  const res = await t.call("POST", `/api/v1/campaigns/${campaignId}/prospects`, {
+    personIds,
+    force: true,
+  });
   expect(res.status, res.text).toBe(200);
   await expectAlarmInvariant(campaignId);
   return z

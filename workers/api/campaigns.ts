@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
-import { accountMetrics } from "../core/engine/metrics";
 import { CampaignInputSchema, CampaignPatchSchema } from "../core/engine/schemas";
 import { createCampaign, duplicateCampaign, teamCampaign } from "../data/campaign-service";
-import { CampaignListQuerySchema, campaignStub, listCampaigns } from "../data/campaigns";
+import { CampaignListQuerySchema, listCampaigns } from "../data/campaigns";
+import { campaignFindings, flatFindings } from "../data/deliverability";
 import { db, schema } from "../db/client";
 import { errorResponse, notFound } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
@@ -89,7 +89,11 @@ export function registerCampaignRoutes(api: ApiRouter): void {
   ] as const) {
     api.on("POST", `/api/v1/campaigns/:id/${verb}`, async (c) => {
       const { stub } = await requireCampaign(c);
-      return Response.json(await stub.setStatus(status, actorRef(c.actor)));
+      const view = await stub.setStatus(status, actorRef(c.actor));
+      if (verb === "disable") return Response.json(view);
+      // Deliverability advice (issue #10 part 7): never blocks, answered beside the campaign.
+      const findings = flatFindings(await campaignFindings(c.env, c.actor.teamId, view));
+      return Response.json({ ...view, findings });
     });
   }
 
@@ -100,35 +104,5 @@ export function registerCampaignRoutes(api: ApiRouter): void {
     return Response.json(copy, { status: 201 });
   });
 
-  api.on("GET", "/api/v1/campaigns/:id/metrics", async (c) => {
-    const { stub } = await requireCampaign(c);
-    return Response.json(await stub.metrics());
-  });
-
-  api.on("GET", "/api/v1/metrics", async (c) => {
-    const campaigns = await listAllCampaignIds(c);
-    const per = await Promise.all(
-      campaigns.map(async (id) => ({
-        id,
-        metrics: await (await campaignStub(c.env, id)).metrics(),
-      })),
-    );
-    return Response.json({
-      ...accountMetrics(per.map((p) => p.metrics)),
-      campaigns: per.length,
-      byCampaign: per.map((p) => ({
-        campaignId: p.id,
-        prospects: p.metrics.prospects,
-        totals: p.metrics.totals,
-      })),
-    });
-  });
-}
-
-async function listAllCampaignIds(c: ApiContext): Promise<string[]> {
-  const rows = await db(c.env)
-    .select({ id: schema.campaign.id })
-    .from(schema.campaign)
-    .where(eq(schema.campaign.teamId, c.actor.teamId));
-  return rows.map((r) => r.id);
+  // Metrics (GET /api/v1/campaigns/:id/metrics, /api/v1/metrics): ./metrics.ts, from D1.
 }

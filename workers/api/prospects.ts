@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cursorParam } from "../core/cursor";
 import { EnrollSchema, ProspectActionSchema, ProspectFilterSchema } from "../core/engine/schemas";
 import { ProspectCursorSchema } from "../core/prospect-list";
+import { actOnProspects } from "../data/bulk-actions";
 import { enrollPeople, prospectsCsv } from "../data/campaign-service";
 import { findCampaign } from "../data/campaigns";
 import { db } from "../db/client";
@@ -23,13 +24,14 @@ const ListQuerySchema = ProspectFilterSchema.extend({
 export function registerProspectRoutes(api: ApiRouter): void {
   api.on("POST", "/api/v1/campaigns/:id/prospects", async (c) => {
     const campaign = await requireCampaign(c);
-    const { personIds } = await readJsonBody(c.request, EnrollSchema, "The enrollment");
+    const { personIds, force } = await readJsonBody(c.request, EnrollSchema, "The enrollment");
     const { names: _names, ...result } = await enrollPeople(
       c.env,
       c.actor.teamId,
       campaign,
       personIds,
       actorRef(c.actor),
+      { force },
     );
     return Response.json(result);
   });
@@ -60,7 +62,7 @@ export function registerProspectRoutes(api: ApiRouter): void {
         );
       }
     }
-    const result = await stub.act(action, actorRef(c.actor));
+    const result = await actOnProspects(stub, action, actorRef(c.actor));
     if (!result.ok) return failureResponse(result);
     const { applied, refused, notes } = result.value;
     // A single action on a status that does not allow it is a 409 with the reason.

@@ -34,6 +34,9 @@ async function requireWithinRateLimit(env: Env, actor: Actor): Promise<void> {
 
 /** Routes whose bodies may be larger than the default (a campaign with its stages). */
 const LARGE_BODY_ROUTES = new Set(["/api/v1/campaigns", "/api/v1/campaigns/:id"]);
+/** A multipart upload: one 10 MB file and its form framing (workers/api/attachments.ts). */
+const ATTACHMENT_UPLOAD_ROUTE = "/api/v1/attachments";
+const ATTACHMENT_UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024;
 
 /**
  * The request with its body read up to the route's limit (counted as it arrives, so a
@@ -41,9 +44,12 @@ const LARGE_BODY_ROUTES = new Set(["/api/v1/campaigns", "/api/v1/campaigns/:id"]
  */
 async function withinBodyLimit(request: Request, routePath: string): Promise<Request> {
   if (request.method === "GET" || request.method === "HEAD" || !request.body) return request;
-  const cap = LARGE_BODY_ROUTES.has(routePath)
-    ? JSON_BODY_LIMITS.campaign
-    : JSON_BODY_LIMITS.default;
+  const cap =
+    routePath === ATTACHMENT_UPLOAD_ROUTE
+      ? ATTACHMENT_UPLOAD_LIMIT
+      : LARGE_BODY_ROUTES.has(routePath)
+        ? JSON_BODY_LIMITS.campaign
+        : JSON_BODY_LIMITS.default;
   const tooLarge = () =>
     errorResponse(
       413,

@@ -1,138 +1,109 @@
 import type { MailboxData, PersonData } from "../core/engine/screening";
+import { jsonIdChunks } from "../db/json-ids";
 import { limitD1 } from "../db/limits";
 
 export type { MailboxData, PersonData };
 
-const IN_CHUNK = 90;
+/** What one batch of the pipeline reads from D1, fresh: all of it in one round trip. */
+export type BatchReads = {
+  people: Map<string, PersonData>;
+  suppressed: { addresses: Set<string>; people: Set<string> };
+  mailboxes: Map<string, MailboxData>;
+  jobTitle: string | null;
+};
 
-function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+const IN_IDS = "IN (SELECT value FROM json_each(?))";
 
-const marks = (n: number) => Array(n).fill("?").join(",");
-
-export async function loadPeople(
+/**
+ * The batch's people (names, addresses, phones), who among them is suppressed (by id or
+ * by any of their addresses), its mailboxes and the job title: one D1 batch, each id list
+ * bound as one JSON parameter (json-ids.ts; a batch is 100 people, far below one chunk).
+ */
+export async function loadBatchData(
   d1Raw: D1Database,
   teamId: string,
-  ids: string[],
-): Promise<Map<string, PersonData>> {
-  const d1 = limitD1(d1Raw);
-  const out = new Map<string, PersonData>();
-  for (const part of chunks(ids)) {
-    const [people, emails, phones] = await d1.batch<Record<string, unknown>>([
-      d1
-        .prepare(
-          `SELECT id, first_name, last_name, time_zone FROM person WHERE team_id = ? AND id IN (${marks(part.length)})`,
-        )
-        .bind(teamId, ...part),
-      d1
-        .prepare(
-          `SELECT person_id, address, type, normalized FROM person_email WHERE team_id = ? AND person_id IN (${marks(part.length)}) ORDER BY position`,
-        )
-        .bind(teamId, ...part),
-      d1
-        .prepare(
-          `SELECT person_id, number FROM person_phone WHERE team_id = ? AND person_id IN (${marks(part.length)}) ORDER BY position`,
-        )
-        .bind(teamId, ...part),
-    ]);
-    for (const r of people.results) {
-      out.set(String(r.id), {
-        id: String(r.id),
-        firstName: String(r.first_name),
-        lastName: r.last_name == null ? null : String(r.last_name),
-        timeZone: r.time_zone == null ? null : String(r.time_zone),
-        emails: [],
-        phones: [],
-      });
-    }
-    for (const r of emails.results) {
-      out.get(String(r.person_id))?.emails.push({
-        address: String(r.address),
-        type: r.type === "work" ? "work" : "personal",
-        normalized: String(r.normalized),
-      });
-    }
-    for (const r of phones.results) out.get(String(r.person_id))?.phones.push(String(r.number));
-  }
-  return out;
-}
-
-/** Suppressed (unsubscribed) addresses and people among the given ones. */
-export async function loadSuppressed(
-  d1Raw: D1Database,
-  teamId: string,
-  normalized: string[],
   personIds: string[],
-): Promise<{ addresses: Set<string>; people: Set<string> }> {
+  mailboxIds: string[],
+  jobId: string | null,
+): Promise<BatchReads> {
   const d1 = limitD1(d1Raw);
-  const addresses = new Set<string>();
-  const people = new Set<string>();
-  const statements: D1PreparedStatement[] = [];
-  for (const part of chunks([...new Set(normalized)])) {
-    statements.push(
-      d1
-        .prepare(
-          `SELECT normalized, person_id FROM suppression WHERE team_id = ? AND normalized IN (${marks(part.length)})`,
-        )
-        .bind(teamId, ...part),
-    );
-  }
-  for (const part of chunks(personIds)) {
-    statements.push(
-      d1
-        .prepare(
-          `SELECT normalized, person_id FROM suppression WHERE team_id = ? AND person_id IN (${marks(part.length)})`,
-        )
-        .bind(teamId, ...part),
-    );
-  }
-  if (statements.length === 0) return { addresses, people };
-  for (const res of await d1.batch<Record<string, unknown>>(statements)) {
-    for (const r of res.results) {
-      addresses.add(String(r.normalized));
-      if (r.person_id != null) people.add(String(r.person_id));
-    }
-  }
-  return { addresses, people };
-}
-
-export async function loadMailboxes(
-  d1Raw: D1Database,
-  teamId: string,
-  ids: string[],
-): Promise<Map<string, MailboxData>> {
-  const d1 = limitD1(d1Raw);
-  const out = new Map<string, MailboxData>();
-  for (const part of chunks([...new Set(ids)])) {
-    const res = await d1
+  const [ids] = jsonIdChunks(personIds, "person id");
+  const [boxes] = jsonIdChunks(mailboxIds, "mailbox id");
+  const out: BatchReads = {
+    people: new Map(),
+    suppressed: { addresses: new Set(), people: new Set() },
+    mailboxes: new Map(),
+    jobTitle: null,
+  };
+  if (!ids && !boxes && !jobId) return out;
+  const none = "[]";
+  const [people, emails, phones, suppressed, mailboxes, job] = await d1.batch<
+    Record<string, unknown>
+  >([
+    d1
       .prepare(
-        `SELECT id, address, name, can_send, daily_cap FROM mailbox WHERE team_id = ? AND id IN (${marks(part.length)})`,
+        `SELECT id, first_name, last_name, time_zone FROM person WHERE team_id = ? AND id ${IN_IDS}`,
       )
-      .bind(teamId, ...part)
-      .all<Record<string, unknown>>();
-    for (const r of res.results) {
-      out.set(String(r.id), {
-        id: String(r.id),
-        address: String(r.address),
-        name: String(r.name),
-        canSend: Number(r.can_send) === 1,
-        dailyCap: r.daily_cap == null ? null : Number(r.daily_cap),
-      });
-    }
+      .bind(teamId, ids ?? none),
+    d1
+      .prepare(
+        `SELECT person_id, address, type, normalized FROM person_email
+         WHERE team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
+      )
+      .bind(teamId, ids ?? none),
+    d1
+      .prepare(
+        `SELECT person_id, number FROM person_phone WHERE team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
+      )
+      .bind(teamId, ids ?? none),
+    d1
+      .prepare(
+        `SELECT normalized, person_id FROM suppression WHERE team_id = ?1 AND (person_id ${IN_IDS.replace("?", "?2")}
+           OR normalized IN (SELECT normalized FROM person_email WHERE team_id = ?1 AND person_id ${IN_IDS.replace("?", "?2")}))`,
+      )
+      .bind(teamId, ids ?? none),
+    d1
+      .prepare(
+        `SELECT id, address, name, can_send, daily_cap FROM mailbox WHERE team_id = ? AND id ${IN_IDS}`,
+      )
+      .bind(teamId, boxes ?? none),
+    d1.prepare("SELECT title FROM job WHERE team_id = ? AND id = ?").bind(teamId, jobId ?? ""),
+  ]);
+  for (const r of people.results) {
+    out.people.set(String(r.id), {
+      id: String(r.id),
+      firstName: String(r.first_name),
+      lastName: r.last_name == null ? null : String(r.last_name),
+      timeZone: r.time_zone == null ? null : String(r.time_zone),
+      emails: [],
+      phones: [],
+    });
   }
+  for (const r of emails.results) {
+    out.people.get(String(r.person_id))?.emails.push({
+      address: String(r.address),
+      type: r.type === "work" ? "work" : "personal",
+      normalized: String(r.normalized),
+    });
+  }
+  for (const r of phones.results)
+    out.people.get(String(r.person_id))?.phones.push(String(r.number));
+  for (const r of suppressed.results) {
+    out.suppressed.addresses.add(String(r.normalized));
+    if (r.person_id != null) out.suppressed.people.add(String(r.person_id));
+  }
+  for (const r of mailboxes.results) {
+    out.mailboxes.set(String(r.id), {
+      id: String(r.id),
+      address: String(r.address),
+      name: String(r.name),
+      canSend: Number(r.can_send) === 1,
+      dailyCap: r.daily_cap == null ? null : Number(r.daily_cap),
+    });
+  }
+  const title = job.results[0]?.title;
+  out.jobTitle = jobId && title != null ? String(title) : null;
   return out;
-}
-
-export async function loadJobTitle(d1Raw: D1Database, teamId: string, jobId: string | null) {
-  if (!jobId) return null;
-  const row = await limitD1(d1Raw)
-    .prepare("SELECT title FROM job WHERE team_id = ? AND id = ?")
-    .bind(teamId, jobId)
-    .first<{ title: string }>();
-  return row?.title ?? null;
 }
 
 export async function loadTeamTimeZone(d1Raw: D1Database, teamId: string): Promise<string> {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { afterFailure } from "../core/engine/actions";
 import { ReasonSchema } from "../core/engine/statuses";
+import { recordReply } from "../metrics/record";
 import type { Host } from "./host";
 import { ActorSchema } from "./rpc";
 import { type ActorRef, applyDecision, toState } from "./transitions";
@@ -59,9 +60,23 @@ export async function applyInbound(host: Host, input: InboundOutcome, actor: Act
   const p = host.store.prospects.get(o.personId);
   if (o.reason === "replied_email" || o.reason === "replied_sms") {
     const channel = o.reason === "replied_sms" ? "sms" : "email";
-    const stageId = message?.stageId ?? host.store.messages.lastSent(o.personId, channel)?.stageId;
-    if (stageId)
+    const answered = message ?? host.store.messages.lastSent(o.personId, channel);
+    const stageId = answered?.stageId;
+    if (stageId) {
       host.store.engagement.add({ personId: o.personId, stageId, kind: "reply", at: o.at });
+      // The metrics' counters (D1); a reply is never an open.
+      await recordReply(
+        host.env.DB,
+        {
+          teamId: def.teamId,
+          campaignId: def.id,
+          stageId,
+          personId: o.personId,
+          mailboxId: answered?.mailboxId ?? null,
+        },
+        o.at,
+      );
+    }
   }
   if (!p) {
     await host.afterChange([]);

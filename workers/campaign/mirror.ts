@@ -1,27 +1,33 @@
+import { jsonChunks, jsonIdChunks } from "../db/json-ids";
 import { limitD1 } from "../db/limits";
 import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
 
-/** Dirty markers handled per flush: keeps one invocation far below D1's 1,000 queries. */
-export const FLUSH_ITEMS = 1_500;
+/**
+ * Dirty markers handled per flush. With rows bound as JSON a flush is a handful of
+ * statements whatever its size (4,000 email_log rows are ~1 MB of JSON), so D1's 1,000
+ * queries are far away; the bound is what one flush answers (Flushed), which the team
+ * feed takes in one publish of at most 5,000 entries (workers/account.ts MAX_PUBLISHED).
+ */
+export const FLUSH_ITEMS = 4_000;
 
 type Stmt = D1PreparedStatement;
 
-/** Multi-row statements with at most 100 bound parameters each. */
-function chunkedInsert<T>(
+/** `value ->> 0, value ->> 1, …`: the columns of one JSON row of json_each. */
+const fields = (n: number) => Array.from({ length: n }, (_, i) => `value ->> ${i}`).join(", ");
+
+/**
+ * Multi-row upserts with the rows bound as ONE JSON parameter (arrays, chunked at
+ * ≤ 1.5 MB), read back with json_each: a handful of statements per flush, whatever the
+ * row count, instead of one per 5–10 rows under D1's 100 bound parameters.
+ */
+function jsonInsert<T>(
   d1: D1Database,
   rows: T[],
-  columns: number,
-  build: (placeholders: string) => string,
+  sql: string,
+  fixed: unknown[],
   values: (row: T) => unknown[],
 ): Stmt[] {
-  const perStatement = Math.floor(100 / columns);
-  const tuple = `(${Array(columns).fill("?").join(",")})`;
-  const out: Stmt[] = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    out.push(d1.prepare(build(chunk.map(() => tuple).join(","))).bind(...chunk.flatMap(values)));
-  }
-  return out;
+  return jsonChunks(rows.map(values)).map((json) => d1.prepare(sql).bind(...fixed, json));
 }
 
 /** What lists, the task queue and metrics need of each stage, mirrored into `campaign.stages`. */
@@ -76,46 +82,35 @@ function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStor
     );
 }
 
+const MEMBER_UPSERT = `INSERT INTO campaign_member (campaign_id, team_id, person_id, status, reason,
+    stage_index, stage_id, next_at, rev, updated_at)
+  SELECT ?, ?, ${fields(8)} FROM json_each(?) WHERE true
+  ON CONFLICT(campaign_id, person_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+    stage_index = excluded.stage_index, stage_id = excluded.stage_id, next_at = excluded.next_at,
+    rev = excluded.rev, updated_at = excluded.updated_at
+  WHERE excluded.rev > campaign_member.rev`;
+
 function memberStatements(d1: D1Database, def: CampaignDef, rows: Prospect[]): Stmt[] {
-  return chunkedInsert(
-    d1,
-    rows,
-    10,
-    (values) =>
-      `INSERT INTO campaign_member (campaign_id, person_id, team_id, status, reason, stage_index, stage_id,
-         next_at, rev, updated_at) VALUES ${values}
-       ON CONFLICT(campaign_id, person_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-         stage_index = excluded.stage_index, stage_id = excluded.stage_id, next_at = excluded.next_at,
-         rev = excluded.rev, updated_at = excluded.updated_at
-       WHERE excluded.rev > campaign_member.rev`,
-    (p) => [
-      def.id,
-      p.personId,
-      def.teamId,
-      p.status,
-      p.reason,
-      p.stageIndex,
-      p.stageId ?? def.stages[def.stages.length - 1]?.id ?? "",
-      p.nextAt ?? p.dueAt,
-      p.rev,
-      p.updatedAt,
-    ],
-  );
+  return jsonInsert(d1, rows, MEMBER_UPSERT, [def.id, def.teamId], (p) => [
+    p.personId,
+    p.status,
+    p.reason,
+    p.stageIndex,
+    p.stageId ?? def.stages[def.stages.length - 1]?.id ?? "",
+    p.nextAt ?? p.dueAt,
+    p.rev,
+    p.updatedAt,
+  ]);
 }
 
 function removedMemberStatements(d1: D1Database, def: CampaignDef, personIds: string[]): Stmt[] {
-  const out: Stmt[] = [];
-  for (let i = 0; i < personIds.length; i += 90) {
-    const ids = personIds.slice(i, i + 90);
-    out.push(
-      d1
-        .prepare(
-          `DELETE FROM campaign_member WHERE campaign_id = ? AND person_id IN (${ids.map(() => "?").join(",")})`,
-        )
-        .bind(def.id, ...ids),
-    );
-  }
-  return out;
+  return jsonIdChunks(personIds, "person id").map((json) =>
+    d1
+      .prepare(
+        "DELETE FROM campaign_member WHERE campaign_id = ? AND person_id IN (SELECT value FROM json_each(?))",
+      )
+      .bind(def.id, json),
+  );
 }
 
 /** The Email Log shows a message in flight as Waiting until the provider answers. */
@@ -123,41 +118,35 @@ function logStatus(m: Message): string {
   return m.status === "sending" ? "waiting" : m.status;
 }
 
+const MESSAGE_UPSERT = `INSERT INTO email_log (team_id, campaign_id, id, person_id, stage_index, stage_id,
+    channel, mailbox_id, "to", subject, status, reason, scheduled_at, sent_at, message_id, provider_id,
+    rev, created_at)
+  SELECT ?, ?, ${fields(16)} FROM json_each(?) WHERE true
+  ON CONFLICT(id) DO UPDATE SET mailbox_id = excluded.mailbox_id, "to" = excluded."to",
+    subject = excluded.subject, status = excluded.status, reason = excluded.reason,
+    scheduled_at = excluded.scheduled_at, sent_at = excluded.sent_at, message_id = excluded.message_id,
+    provider_id = excluded.provider_id, rev = excluded.rev
+  WHERE excluded.rev > email_log.rev`;
+
 function messageStatements(d1: D1Database, def: CampaignDef, rows: Message[]): Stmt[] {
-  return chunkedInsert(
-    d1,
-    rows,
-    18,
-    (values) =>
-      `INSERT INTO email_log (id, team_id, campaign_id, person_id, stage_index, stage_id, channel, mailbox_id,
-         "to", subject, status, reason, scheduled_at, sent_at, message_id, provider_id, rev, created_at)
-       VALUES ${values}
-       ON CONFLICT(id) DO UPDATE SET mailbox_id = excluded.mailbox_id, "to" = excluded."to",
-         subject = excluded.subject, status = excluded.status, reason = excluded.reason,
-         scheduled_at = excluded.scheduled_at, sent_at = excluded.sent_at, message_id = excluded.message_id,
-         provider_id = excluded.provider_id, rev = excluded.rev
-       WHERE excluded.rev > email_log.rev`,
-    (m) => [
-      m.id,
-      def.teamId,
-      def.id,
-      m.personId,
-      m.stageIndex,
-      m.stageId,
-      m.channel,
-      m.mailboxId,
-      m.to,
-      m.subject,
-      logStatus(m),
-      m.reason,
-      m.scheduledAt,
-      m.sentAt,
-      m.messageId,
-      m.providerId,
-      m.rev,
-      m.createdAt,
-    ],
-  );
+  return jsonInsert(d1, rows, MESSAGE_UPSERT, [def.teamId, def.id], (m) => [
+    m.id,
+    m.personId,
+    m.stageIndex,
+    m.stageId,
+    m.channel,
+    m.mailboxId,
+    m.to,
+    m.subject,
+    logStatus(m),
+    m.reason,
+    m.scheduledAt,
+    m.sentAt,
+    m.messageId,
+    m.providerId,
+    m.rev,
+    m.createdAt,
+  ]);
 }
 
 /** What one flush wrote into D1: the rows lists show, for the account-wide live feed. */
@@ -187,10 +176,9 @@ export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Prom
   const present = store.prospects.getMany(memberIds);
   const presentIds = new Set(present.map((p) => p.personId));
   const removed = memberIds.filter((id) => !presentIds.has(id));
-  const messages = items
-    .filter((i) => i.kind === "message")
-    .map((i) => store.messages.get(i.key))
-    .filter((m): m is Message => m !== null);
+  const messages = store.messages.getMany(
+    items.filter((i) => i.kind === "message").map((i) => i.key),
+  );
 
   const statements = [
     campaignStatement(d1, def, store),

@@ -1,18 +1,12 @@
 import { decideAction } from "../core/engine/actions";
 import { type ProspectAction, ProspectActionSchema } from "../core/engine/schemas";
+import { applyDecisions, type DecisionItem } from "./batch-apply";
 import type { Host } from "./host";
 import { transfer } from "./moves";
 import { ok, type Result } from "./result";
 import { ActorSchema, type ActResult, ActResultSchema } from "./rpc";
 import type { Prospect } from "./store";
-import {
-  type ActorRef,
-  ALREADY_SENDING,
-  actorLabel,
-  applyDecision,
-  timingOf,
-  toState,
-} from "./transitions";
+import { type ActorRef, ALREADY_SENDING, actorLabel, timingOf, toState } from "./transitions";
 
 /**
  * Actions that would make a second send of a stage already with the provider, or take the
@@ -59,11 +53,51 @@ function leave(host: Host, p: Prospect, action: ProspectAction, actor: ActorRef,
   host.store.prospects.delete(current.personId);
 }
 
+/** People per call of a chunked bulk action (`all: true`): no DO call runs unbounded. */
+export const BULK_CHUNK = 2_000;
+
+/** Whether an action is taken a chunk at a time (a move or add_to goes whole: one move id). */
+export const isChunked = (action: ProspectAction) =>
+  action.all === true && action.action !== "move" && action.action !== "add_to";
+
+/**
+ * One chunk of a bulk action with `all: true`: the next BULK_CHUNK people matching the
+ * filters after `afterId` (person id order). `next` is where the following chunk starts,
+ * null when this was the last; each chunk broadcasts its rows on the campaign feed.
+ */
+export async function actChunk(
+  host: Host,
+  input: ProspectAction,
+  actor: ActorRef,
+  afterId: string | null,
+  limit = BULK_CHUNK,
+): Promise<Result<ActResult & { next: string | null }>> {
+  const action = ProspectActionSchema.parse(input);
+  if (!isChunked(action)) {
+    throw new Error("actChunk takes an all: true action other than move/add_to");
+  }
+  const stage = action.filters?.stage;
+  const ids = host.store.prospects
+    .page(
+      {
+        status: action.filters?.status,
+        ...(stage === undefined ? {} : { stageId: host.store.meta.idAt(stage) }),
+      },
+      afterId,
+      limit,
+    )
+    .map((p) => p.personId);
+  const result = await act(host, action, actor, ids);
+  if (!result.ok) return result;
+  return ok({ ...result.value, next: ids.length === limit ? (ids[ids.length - 1] ?? null) : null });
+}
+
 /** A single or bulk action of DESIGN.md §1: applied where allowed, refused with the reason elsewhere. */
 export async function act(
   host: Host,
   input: ProspectAction,
   actor: ActorRef,
+  only: string[] | null = null,
 ): Promise<Result<ActResult>> {
   const action = ProspectActionSchema.parse(input);
   ActorSchema.parse(actor);
@@ -78,12 +112,13 @@ export async function act(
   }
   // A move interrupted after its intent was written goes on with the same people.
   const resuming = earlier?.state === "pending" ? new Set(earlier.personIds) : new Set<string>();
-  const ids = earlier?.state === "pending" ? earlier.personIds : idsOf(host, action);
+  const ids = earlier?.state === "pending" ? earlier.personIds : (only ?? idsOf(host, action));
   const found = new Map(host.store.prospects.getMany(ids).map((p) => [p.personId, p]));
   const result: ActResult = { applied: [], refused: [], notes: [] };
   const changed: Prospect[] = [];
   const leaving: Prospect[] = [];
   const transferring: Prospect[] = [];
+  const deciding: DecisionItem[] = [];
   for (const id of ids) {
     const p = found.get(id);
     if (!p) {
@@ -109,15 +144,22 @@ export async function act(
       transferring.push(p);
       continue;
     }
-    const stored = applyDecision(host.store, def, p, d, actor, now, {
+    deciding.push({
+      p,
+      decision: d,
+      sending,
       bypassValidation:
         action.action === "retry" ? (action.bypassValidation ?? false) : p.bypassValidation,
     });
-    if (!stored) continue;
+  }
+  // Written per batch (batch-apply.ts), row by row the same as applyDecision.
+  const decided = deciding.filter((x) => x.decision.ok);
+  for (const [i, stored] of applyDecisions(host.store, def, decided, actor, now).entries()) {
+    const { p, sending } = decided[i];
     changed.push(stored);
-    result.applied.push(id);
+    result.applied.push(p.personId);
     if (sending && NOTED_WHILE_SENDING.has(action.action)) {
-      result.notes.push({ personId: id, note: ALREADY_SENDING });
+      result.notes.push({ personId: p.personId, note: ALREADY_SENDING });
     }
   }
   if (transferring.length > 0 && (action.action === "move" || action.action === "add_to")) {

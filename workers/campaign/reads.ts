@@ -1,5 +1,4 @@
 import { decodeCursor, encodeCursor } from "../core/cursor";
-import { campaignMetrics } from "../core/engine/metrics";
 import type { ProspectFilter } from "../core/engine/schemas";
 import { ProspectCursorSchema } from "../core/prospect-list";
 import { badCursor, ok } from "./result";
@@ -57,11 +56,28 @@ export function prospectPage(
   });
 }
 
-/** Every row matching the filters (the CSV export). */
+/** Every row matching the filters (the CSV export), in person id order. */
 export function exportRows(store: CampaignStore, filter: ProspectFilter) {
   const def = store.def();
-  const ids = store.prospects.ids(filterArgs(store, filter));
-  return store.prospects.getMany(ids).map((p) => prospectRow(p, def));
+  return store.prospects.page(filterArgs(store, filter), null, -1).map((p) => prospectRow(p, def));
+}
+
+/** Rows of the CSV export per call (an RPC answer stays a few MB). */
+export const EXPORT_PAGE = 10_000;
+
+/** One page of the CSV export after `afterId` (person id order); `next` is null at the end. */
+export function exportPage(
+  store: CampaignStore,
+  filter: ProspectFilter,
+  afterId: string | null,
+  limit = EXPORT_PAGE,
+) {
+  const def = store.def();
+  const rows = store.prospects.page(filterArgs(store, filter), afterId, limit);
+  return {
+    rows: rows.map((p) => prospectRow(p, def)),
+    next: rows.length === limit ? (rows[rows.length - 1]?.personId ?? null) : null,
+  };
 }
 
 /** One person's place in this campaign, with history and messages (the profile's Outreach section). */
@@ -75,17 +91,6 @@ export function outreach(store: CampaignStore, personId: string) {
     history: store.history.of(personId),
     messages: store.messages.of(personId).map((m) => messageRow(m, def)),
   };
-}
-
-/** Opens, clicks, downloads and replies per stage and in total (DESIGN.md "Metrics"). */
-export function metrics(store: CampaignStore) {
-  const def = store.def();
-  const total = Object.values(store.prospects.statusCounts()).reduce((a, b) => a + b, 0);
-  const events = store.engagement
-    .all()
-    .map((e) => ({ ...e, stageIndex: store.meta.indexOf(e.stageId) }))
-    .filter((e) => e.stageIndex < def.stages.length);
-  return campaignMetrics(events, total, def.stages.length);
 }
 
 /** The campaign as the API shows it, with its prospect counts. */

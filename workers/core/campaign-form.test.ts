@@ -26,6 +26,18 @@ describe("campaign form", () => {
     expect(input.stages.map((s) => s.delayMinutes)).toEqual([0, 120]);
   });
 
+  it("keeps an existing stage's id and stores a textarea's CRLF line ends as LF", () => {
+    const input = formToInput({
+      name: "Q3",
+      stages: [
+        { ...email, id: "st-1", body: "Hi\r\n\r\nBye" },
+        { type: "sms", delayValue: 1, delayUnit: "days", body: "a\r\nb" },
+      ],
+    });
+    expect(input.stages[0]).toMatchObject({ id: "st-1", body: "Hi\n\nBye" });
+    expect(input.stages[1]).toEqual({ type: "sms", delayMinutes: 1440, body: "a\nb" });
+  });
+
   it("sends no window unless the window box is ticked", () => {
     const base = { name: "Q3", stages: [email], windowDays: [1, 2], windowStart: "09:00" };
     expect(formToInput(base).sendingWindow).toBeNull();

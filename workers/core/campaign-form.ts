@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { delayToMinutes } from "./engine/schedule";
 import {
+  type AttachmentRef,
   type CampaignInput,
   CampaignInputSchema,
   EmailPrioritySchema,
@@ -20,8 +21,9 @@ const DelayUnitSchema = z.enum(DELAY_UNITS, { error: "Choose minutes, hours or d
 // field's error shows at once rather than the first failing one alone.
 const delayValue = z.number({ error: "Enter the delay as a number (0 for none)" }).optional();
 
-const stageBase = { delayValue, delayUnit: DelayUnitSchema.default("days") };
 const optionalText = z.string().optional();
+// `id`: an existing stage's id, carried by the edit form so edits match stages by id.
+const stageBase = { id: optionalText, delayValue, delayUnit: DelayUnitSchema.default("days") };
 
 export const StageFormSchema = z.discriminatedUnion(
   "type",
@@ -34,6 +36,8 @@ export const StageFormSchema = z.discriminatedUnion(
       body: optionalText,
       emailPriority: EmailPrioritySchema.default("personal_first"),
       sameThread: z.boolean().optional(),
+      /** JSON of [{id, name, size}] (the attachment picker's hidden input). */
+      attachments: optionalText,
     }),
     z.object({ type: z.literal("sms"), ...stageBase, body: optionalText }),
     z.object({ type: z.enum(["call", "task"]), ...stageBase, title: optionalText }),
@@ -64,24 +68,44 @@ export type CampaignForm = z.infer<typeof FormShape>;
 export type CampaignFormInput = z.input<typeof FormShape>;
 export type StageFormInput = z.input<typeof StageFormSchema>;
 
+/**
+ * The picker's JSON as the stage's attachments, unchecked: CampaignInputSchema checks them
+ * (what is not JSON is passed on as text, to be refused with a message).
+ */
+function attachmentsOf(json: string | undefined): { attachments?: AttachmentRef[] } {
+  if (!json) return {};
+  let value: unknown = json;
+  try {
+    value = JSON.parse(json);
+  } catch {}
+  return { attachments: value as AttachmentRef[] };
+}
+
+/** A textarea's text with LF line ends: browsers post CRLF, the API takes LF; an edit
+ * compared field by field must not see every body as changed. */
+const lf = (text: string | undefined) => (text ?? "").replace(/\r\n?/g, "\n");
+
 function stageInput(s: StageForm): RawStageInput {
   const delayMinutes =
     s.delayValue === undefined ? Number.NaN : delayToMinutes(s.delayValue, s.delayUnit);
+  const id = s.id ? { id: s.id } : {};
   switch (s.type) {
     case "email":
       return {
+        ...id,
         type: "email",
         delayMinutes,
         mailboxId: s.mailboxId || undefined,
         subject: s.subject ?? "",
-        body: s.body ?? "",
+        body: lf(s.body),
         emailPriority: s.emailPriority,
         sameThread: s.sameThread ?? false,
+        ...attachmentsOf(s.attachments),
       };
     case "sms":
-      return { type: "sms", delayMinutes, body: s.body ?? "" };
+      return { ...id, type: "sms", delayMinutes, body: lf(s.body) };
     default:
-      return { type: s.type, delayMinutes, title: s.title ?? "" };
+      return { ...id, type: s.type, delayMinutes, title: s.title ?? "" };
   }
 }
 

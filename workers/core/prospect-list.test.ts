@@ -148,17 +148,29 @@ describe("summaries", () => {
       enrollSummary(
         {
           enrolled: 1,
+          enrolledIds: ["z"],
           refused: [{ personId: "x", reason: "already_enrolled" }],
-          conflicts: [{ personId: "y" }],
+          conflicts: [{ personId: "y" }, { personId: "y" }],
         },
         new Map([["x", "Ann Lee"]]),
       ),
     ).toBe(
-      "Enrolled 1 person. 1 refused: already in this campaign (Ann Lee). 1 is also Active in another campaign of the team.",
+      "Enrolled 1 person. 1 refused: already in this campaign (Ann Lee). 1 not enrolled: in another campaign of the team or emailed by it lately (enroll anyway to add them).",
     );
     expect(
       enrollSummary(
-        { enrolled: 0, refused: [{ personId: "q", reason: "not_found" }], conflicts: [] },
+        { enrolled: 1, enrolledIds: ["y"], refused: [], conflicts: [{ personId: "y" }] },
+        new Map(),
+      ),
+    ).toBe("Enrolled 1 person. 1 enrolled despite another campaign or a recent email.");
+    expect(
+      enrollSummary(
+        {
+          enrolled: 0,
+          enrolledIds: [],
+          refused: [{ personId: "q", reason: "not_found" }],
+          conflicts: [],
+        },
         new Map(),
       ),
     ).toBe("Enrolled 0 people. 1 refused: not one of your team's people (q).");

@@ -220,10 +220,11 @@ export function bulkSummary(
   return `${head}, ${result.refused.length} refused: ${refusedText(result.refused, names, ACTION_REFUSALS)}${noted}`;
 }
 
-/** "Enrolled 3 people. 1 refused: already in this campaign (Ann Lee). 1 is also Active in another campaign." */
+/** "Enrolled 3 people. 1 refused: already in this campaign (Ann Lee). 1 not enrolled: in another campaign…" */
 export function enrollSummary(
   result: {
     enrolled: number;
+    enrolledIds: string[];
     refused: { personId: string; reason: string }[];
     conflicts: { personId: string }[];
   },
@@ -235,11 +236,18 @@ export function enrollSummary(
       `${result.refused.length} refused: ${refusedText(result.refused, names, ENROLL_REFUSALS)}.`,
     );
   }
-  const conflicted = new Set(result.conflicts.map((c) => c.personId)).size;
-  if (conflicted > 0) {
+  // A conflict (still going elsewhere, emailed lately) holds someone back unless forced.
+  const enrolledIds = new Set(result.enrolledIds);
+  const conflicted = [...new Set(result.conflicts.map((c) => c.personId))];
+  const held = conflicted.filter((id) => !enrolledIds.has(id)).length;
+  const anyway = conflicted.length - held;
+  if (held > 0) {
     parts.push(
-      `${conflicted} ${conflicted === 1 ? "is" : "are"} also Active in another campaign of the team.`,
+      `${held} not enrolled: in another campaign of the team or emailed by it lately (enroll anyway to add them).`,
     );
+  }
+  if (anyway > 0) {
+    parts.push(`${anyway} enrolled despite another campaign or a recent email.`);
   }
   return parts.join(" ");
 }

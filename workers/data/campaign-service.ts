@@ -1,16 +1,12 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { ActorRef } from "../campaign/transitions";
 import { prospectsToCsv } from "../core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "../core/engine/schemas";
 import { ReasonSchema, StatusSchema } from "../core/engine/statuses";
 import { db, schema } from "../db/client";
-import {
-  activeElsewhere,
-  campaignStub,
-  findCampaign,
-  peopleForEnrollment,
-  suppressedPeople,
-} from "./campaigns";
+import { inJsonChunk, jsonIdChunks } from "../db/json-ids";
+import { campaignStub, findCampaign, peopleForEnrollment, suppressedPeople } from "./campaigns";
+import { enrollConflicts, recentlyEmailedDays } from "./enroll-conflicts";
 
 /**
  * What the JSON API and the pages both do with campaigns: one implementation, so a page
@@ -70,8 +66,9 @@ export async function duplicateCampaign(
 
 /**
  * Enrolls the team's people (as POST /api/v1/campaigns/:id/prospects): other teams' ids
- * are refused as not found, unsubscribed people as unsubscribed; people Active in another
- * campaign are enrolled and reported. Also returns the names, for the summary.
+ * are refused as not found, unsubscribed people as unsubscribed; people with a conflict
+ * (still going elsewhere, emailed lately: enroll-conflicts.ts) are left out and reported,
+ * unless `force`. Also returns the names, for the summary.
  */
 export async function enrollPeople(
   env: Env,
@@ -79,6 +76,7 @@ export async function enrollPeople(
   campaign: TeamCampaign,
   personIds: string[],
   actor: ActorRef,
+  options: { force?: boolean } = {},
 ) {
   const d = db(env);
   const people = await peopleForEnrollment(d, teamId, personIds);
@@ -94,22 +92,24 @@ export async function enrollPeople(
   const conflicts =
     eligible.length === 0
       ? []
-      : await activeElsewhere(
-          d,
+      : await enrollConflicts(d, {
           teamId,
-          campaign.row.id,
-          eligible.map((p) => p.personId),
-        );
+          campaignId: campaign.row.id,
+          personIds: eligible.map((p) => p.personId),
+          days: await recentlyEmailedDays(d, teamId),
+          now: Date.now(),
+        });
+  const held = new Set(options.force ? [] : conflicts.map((c) => c.personId));
+  const going = eligible.filter((p) => !held.has(p.personId));
   const result =
-    eligible.length === 0
-      ? { enrolled: [], refused: [] }
-      : await campaign.stub.enroll(eligible, actor);
-  const enrolled = new Set(result.enrolled);
+    going.length === 0 ? { enrolled: [], refused: [] } : await campaign.stub.enroll(going, actor);
+  // Someone already in this campaign is refused as such, not reported as a conflict.
+  const already = new Set(result.refused.map((r) => r.personId));
   return {
     enrolled: result.enrolled.length,
     enrolledIds: result.enrolled,
     refused: [...refused, ...result.refused],
-    conflicts: conflicts.filter((c) => enrolled.has(c.personId)),
+    conflicts: conflicts.filter((c) => !already.has(c.personId)),
     names: new Map([...people.values()].map((p) => [p.personId, p.name])),
   };
 }
@@ -117,15 +117,13 @@ export async function enrollPeople(
 async function firstEmails(env: Env, teamId: string, ids: string[]) {
   const out = new Map<string, string>();
   const d = db(env);
-  for (let i = 0; i < ids.length; i += 90) {
+  // One query per 1.5 MB of ids bound as JSON (json-ids.ts), not one per 90.
+  for (const part of jsonIdChunks(ids, "person id")) {
     const rows = await d
       .select({ personId: schema.personEmail.personId, address: schema.personEmail.address })
       .from(schema.personEmail)
       .where(
-        and(
-          eq(schema.personEmail.teamId, teamId),
-          inArray(schema.personEmail.personId, ids.slice(i, i + 90)),
-        ),
+        and(eq(schema.personEmail.teamId, teamId), inJsonChunk(schema.personEmail.personId, part)),
       )
       .orderBy(schema.personEmail.position);
     for (const r of rows) if (!out.has(r.personId)) out.set(r.personId, r.address);
@@ -141,7 +139,17 @@ export async function prospectsCsv(
   filter: ProspectFilter,
   ids: string[] | null,
 ) {
-  const all = await campaign.stub.exportRows(filter);
+  // A page per call, so no RPC answer carries the whole campaign.
+  const all: Awaited<ReturnType<typeof campaign.stub.exportPage>>["rows"] = [];
+  let after: string | null = null;
+  do {
+    const page: { rows: typeof all; next: string | null } = await campaign.stub.exportPage(
+      filter,
+      after,
+    );
+    all.push(...page.rows);
+    after = page.next;
+  } while (after !== null);
   const wanted = ids ? new Set(ids) : null;
   const rows = wanted ? all.filter((r) => wanted.has(r.personId)) : all;
   const emails = await firstEmails(

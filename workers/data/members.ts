@@ -3,7 +3,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { getAuth } from "../auth/auth";
 import type { TeamRole } from "../core/settings";
 import { db, schema } from "../db/client";
-import { campaignStub } from "./campaigns";
+import { accountStub, campaignStub } from "./campaigns";
 
 export type MemberRow = {
   id: string;
@@ -161,14 +161,16 @@ async function disconnectEverywhere(env: Env, teamId: string, userId: string) {
     .select({ id: schema.campaign.id })
     .from(schema.campaign)
     .where(eq(schema.campaign.teamId, teamId));
-  const results = await Promise.allSettled(
-    campaigns.map(async (c) => (await campaignStub(env, c.id)).disconnectUser(userId)),
-  );
+  const results = await Promise.allSettled([
+    ...campaigns.map(async (c) => (await campaignStub(env, c.id)).disconnectUser(userId)),
+    // The team feed too: they get nothing more of the team's lists or usage.
+    (await accountStub(env, teamId)).disconnectUser(userId),
+  ]);
   for (const [i, r] of results.entries()) {
     if (r.status === "rejected") {
       console.warn(
         "could not close a removed member's live connections",
-        campaigns[i].id,
+        campaigns[i]?.id ?? `account ${teamId}`,
         r.reason,
       );
     }

@@ -1,6 +1,7 @@
 import { pruneInbound } from "../data/inbound-mail";
 import { expireDomainClaims } from "./expire-domain-claims";
 import { pokeOverdueCampaigns } from "./overdue-campaigns";
+import { pruneTracking } from "./prune-tracking";
 
 /**
  * A housekeeping job of the cron (every 5 minutes). It must be idempotent (a run may
@@ -17,6 +18,7 @@ export const HOUSEKEEPING_JOBS: readonly HousekeepingJob[] = [
   { name: "overdue-campaigns", run: pokeOverdueCampaigns },
   { name: "prune-unmatched-mail", run: pruneInbound },
   { name: "expire-domain-claims", run: expireDomainClaims },
+  { name: "prune-tracking", run: pruneTracking },
 ];
 
 /**

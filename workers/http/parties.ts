@@ -44,5 +44,7 @@ export async function authorizeParty(
   const headers = new Headers(request.headers);
   headers.set("X-Beacon-User", session.user.id);
   headers.set("X-Beacon-Team", teamId);
+  // The name teammates see in presence lists (header values must be ISO-8859-1: encoded).
+  headers.set("X-Beacon-User-Name", encodeURIComponent(session.user.name || session.user.email));
   return new Request(request, { headers });
 }

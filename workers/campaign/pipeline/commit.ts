@@ -1,5 +1,5 @@
 import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
-import type { Message, Prospect } from "../store";
+import type { Message, NewMessage, Prospect } from "../store";
 import type { PipelineContext } from "./context";
 import { reservationIdFor } from "./quota";
 
@@ -26,14 +26,22 @@ export function commit(
   quotaId: string,
 ): Message[] {
   const now = c.now();
-  const out: Message[] = [];
+  const writes: NewMessage[] = [];
+  const moved: Prospect[] = [];
   const used = new Map<string, number>();
+  // Everything below runs without an await: the batch's rows are written together, one
+  // statement for the messages and one for the prospects (each prospect is here once).
+  const current = new Map(
+    c.store.prospects.getMany(items.map((i) => i.p.personId)).map((p) => [p.personId, p]),
+  );
   for (const item of items) {
-    const p = c.store.prospects.get(item.p.personId);
+    const p = current.get(item.p.personId);
     if (p?.status !== "active" || p.stageId !== item.stageId || p.nextAt === null) continue;
+    // One send per stage: a second item for the same person waits for the next batch.
+    if (!current.delete(p.personId)) continue;
     if (c.store.messages.inFlight(p.personId, p.stageId)) continue;
     const open = c.store.messages.open(p.personId, p.stageId);
-    const message = c.store.messages.put({
+    writes.push({
       id: item.payload.id,
       personId: p.personId,
       stageId: item.stageId,
@@ -59,16 +67,14 @@ export function commit(
       retryAt: null,
     });
     // In flight: not due again until the answer is recorded.
-    c.store.prospects.update(
-      { ...p, name: item.p.name || p.name, timeZone: item.p.timeZone, nextAt: null },
-      now,
-    );
-    out.push(message);
+    moved.push({ ...p, name: item.p.name || p.name, timeZone: item.p.timeZone, nextAt: null });
     if (item.mailboxId) {
       const rid = reservationIdFor(c.def.id, quotaId, item.mailboxId);
       used.set(rid, (used.get(rid) ?? 0) + 1);
     }
   }
+  const out = c.store.messages.putMany(writes);
+  c.store.prospects.updateMany(moved, now);
   const reservations = new Set(
     items.flatMap((i) => (i.mailboxId ? [reservationIdFor(c.def.id, quotaId, i.mailboxId)] : [])),
   );

@@ -2,7 +2,7 @@ import { planRetry } from "../../core/engine/retries";
 import { type OutgoingEmail, OutgoingEmailSchema, type SendResult } from "../../transport/types";
 import type { Message } from "../store";
 import { giveUp, MAY_HAVE_BEEN_DELIVERED, type PipelineContext, RETRY_WINDOW_MS } from "./context";
-import { recordRefused, recordSent } from "./settle";
+import { recordRefused, recordSentMany } from "./settle";
 
 /** In-flight batches sent again per alarm: each is one paced request. */
 const BATCHES_PER_ALARM = 20;
@@ -57,11 +57,15 @@ function record(c: PipelineContext, results: SendResult[]) {
   const now = c.now();
   // One draw per answer: the members of a batch come due again together.
   const jitter = Math.random();
+  // One read for the batch (no await below: each row is as it is now).
+  const byId = new Map(c.store.messages.getMany(results.map((r) => r.id)).map((m) => [m.id, m]));
+  const sent: { m: Message; providerId: string | null }[] = [];
   for (const r of results) {
-    const m = c.store.messages.get(r.id);
+    const m = byId.get(r.id);
+    byId.delete(r.id); // an id answered twice is recorded once
     if (m?.status !== "sending") continue;
     if (r.ok) {
-      recordSent(c, m, r.providerId);
+      sent.push({ m, providerId: r.providerId });
       continue;
     }
     if (r.kind === "paced") {
@@ -95,4 +99,6 @@ function record(c: PipelineContext, results: SendResult[]) {
       reason: r.message,
     });
   }
+  // The accepted ones, together (nothing above touched them or their prospects).
+  recordSentMany(c, sent);
 }

@@ -8,6 +8,7 @@ import {
   screenSms,
 } from "../../core/engine/screening";
 import { replyToken, unsubscribeToken } from "../../core/tokens";
+import { trackingUrls } from "../../tracking/urls";
 import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
 import type { Prospect } from "../store";
 import { holdOrFail, type PipelineContext } from "./context";
@@ -102,6 +103,7 @@ export async function prepare(
     mailbox: screened.mailbox,
     parent,
     showUnsubscribeLink: c.def.unsubscribeLink,
+    tracking: trackingUrls({ ...c.def, secret: c.secret, publicUrl: c.publicUrl, rowId }),
     ...(await emailLinks(c, rowId, p.personId, screened.address, screened.mailbox)),
   });
   if (!email.ok) return refuse(c, p, "missing_merge_field", email.missing);

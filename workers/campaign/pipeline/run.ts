@@ -1,5 +1,5 @@
 import { autoResume, reconcileDue } from "../../core/engine/actions";
-import { loadJobTitle, loadMailboxes, loadPeople, loadSuppressed } from "../data";
+import { loadBatchData } from "../data";
 import type { Prospect } from "../store";
 import {
   applyDecision,
@@ -64,19 +64,18 @@ function settleDue(c: PipelineContext, due: Prospect[], now: number): Prospect[]
   return sendable;
 }
 
+/** The batch's fresh D1 data: one round trip (people, suppression, mailboxes, job). */
 async function loadBatch(c: PipelineContext, due: Prospect[]): Promise<BatchData> {
-  const ids = due.map((p) => p.personId);
-  const people = await loadPeople(c.d1, c.def.teamId, ids);
-  const normalized = [...people.values()].flatMap((p) => p.emails.map((e) => e.normalized));
   const mailboxIds = c.def.stages.flatMap((s) =>
     s.type === "email" && s.mailboxId ? [s.mailboxId] : [],
   );
-  return {
-    people,
-    suppressed: await loadSuppressed(c.d1, c.def.teamId, normalized, ids),
-    mailboxes: await loadMailboxes(c.d1, c.def.teamId, mailboxIds),
-    jobTitle: await loadJobTitle(c.d1, c.def.teamId, c.def.jobId),
-  };
+  return loadBatchData(
+    c.d1,
+    c.def.teamId,
+    due.map((p) => p.personId),
+    mailboxIds,
+    c.def.jobId,
+  );
 }
 
 /**
@@ -112,24 +111,34 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
 
   const emails: EmailCandidate[] = [];
   const sms: SmsCandidate[] = [];
-  for (const before of due) {
-    // The awaits above let actions and edits interleave: act only on what is still due.
-    const p = c.store.prospects.get(before.personId);
-    if (p?.status !== "active" || p.nextAt === null || p.nextAt > now) continue;
-    const stage = c.def.stages[p.stageIndex];
-    if (!stage || (stage.type !== "email" && stage.type !== "sms")) continue;
-    const person = data.people.get(p.personId);
-    if (!person) {
-      // Deleted from the team's database: they leave the campaign.
-      c.store.prospects.delete(p.personId);
-      continue;
-    }
-    const current = {
-      ...p,
-      name: [person.firstName, person.lastName].filter(Boolean).join(" "),
-      timeZone: person.timeZone ?? p.timeZone,
-    };
-    const candidate = await prepare(c, current, stage, person, data);
+  // The awaits above let actions and edits interleave: act only on what is still due (one
+  // read for the batch). The prospects are then prepared together: the only awaits in
+  // prepare() are the link tokens' signatures, which overlap instead of queueing one by
+  // one; the candidates are kept in the due order.
+  const fresh = new Map(
+    c.store.prospects.getMany(due.map((p) => p.personId)).map((p) => [p.personId, p]),
+  );
+  const prepared = await Promise.all(
+    due.map((before) => {
+      const p = fresh.get(before.personId);
+      if (p?.status !== "active" || p.nextAt === null || p.nextAt > now) return null;
+      const stage = c.def.stages[p.stageIndex];
+      if (!stage || (stage.type !== "email" && stage.type !== "sms")) return null;
+      const person = data.people.get(p.personId);
+      if (!person) {
+        // Deleted from the team's database: they leave the campaign.
+        c.store.prospects.delete(p.personId);
+        return null;
+      }
+      const current = {
+        ...p,
+        name: [person.firstName, person.lastName].filter(Boolean).join(" "),
+        timeZone: person.timeZone ?? p.timeZone,
+      };
+      return prepare(c, current, stage, person, data);
+    }),
+  );
+  for (const candidate of prepared) {
     if (candidate && "email" in candidate) emails.push(candidate);
     else if (candidate) sms.push(candidate);
   }

@@ -1,5 +1,6 @@
 import type { ProspectStatus, Reason } from "../../core/engine/statuses";
 import { ReasonSchema, StatusSchema } from "../../core/engine/statuses";
+import { jsonChunks } from "../../db/json-ids";
 import { int, oneOfOrNull, table, text, textOrNull } from "./table";
 
 export type HistoryEntry = {
@@ -24,6 +25,7 @@ const HISTORY = table<HistoryEntry>("history", "personId", {
   detail: ["detail", textOrNull],
 });
 const INSERT = HISTORY.insertSql();
+const INSERT_MANY = HISTORY.insertJsonSql();
 
 /** Each prospect's timeline: every action and automatic move, with its actor. */
 export class HistoryTable {
@@ -31,6 +33,13 @@ export class HistoryTable {
 
   add(e: HistoryEntry) {
     this.sql.exec(INSERT, ...HISTORY.values(e));
+  }
+
+  /** Many entries in one statement per 1.5 MB (in order: ids follow the list). */
+  addMany(entries: HistoryEntry[]) {
+    for (const json of jsonChunks(entries.map((e) => HISTORY.values(e)))) {
+      this.sql.exec(INSERT_MANY, json);
+    }
   }
 
   of(personId: string): HistoryEntry[] {

@@ -1,3 +1,5 @@
+import { ChangeLog } from "./changelog";
+import { countingSql, type SqlCounts } from "./counter";
 import { EngagementTable } from "./engagement";
 import { HistoryTable } from "./history";
 import { MessageTable } from "./messages";
@@ -8,6 +10,8 @@ import { ProspectTable } from "./prospects";
 import { ReservationTable } from "./reservations";
 import { migrate } from "./schema";
 
+export type { ChangeLog, Tombstone } from "./changelog";
+export type { SqlCounts } from "./counter";
 export type { EngagementTable } from "./engagement";
 export type { HistoryEntry } from "./history";
 export type { Message, MessageStatus, NewMessage } from "./messages";
@@ -27,8 +31,12 @@ export class CampaignStore {
   readonly reservations: ReservationTable;
   readonly engagement: EngagementTable;
   readonly moves: MoveTable;
+  readonly changelog: ChangeLog;
+  /** Statements run on this DO's SQLite since it woke (the bench's profile reads them). */
+  readonly sqlCounts: SqlCounts = { statements: 0 };
 
-  constructor(sql: SqlStorage) {
+  constructor(rawSql: SqlStorage) {
+    const sql = countingSql(rawSql, this.sqlCounts);
     migrate(sql);
     this.meta = new MetaTable(sql);
     this.outbox = new OutboxTable(sql);
@@ -38,6 +46,7 @@ export class CampaignStore {
     this.reservations = new ReservationTable(sql);
     this.engagement = new EngagementTable(sql);
     this.moves = new MoveTable(sql);
+    this.changelog = new ChangeLog(sql, this.meta);
   }
 
   getDef(): CampaignDef | null {

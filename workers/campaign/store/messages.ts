@@ -1,4 +1,5 @@
 import { type EmailStatus, EmailStatusSchema } from "../../core/engine/statuses";
+import { jsonChunks } from "../../db/json-ids";
 import type { MetaTable } from "./meta";
 import type { OutboxTable } from "./outbox";
 import { int, intOrNull, oneOf, type Row, table, text, textOrNull } from "./table";
@@ -66,7 +67,9 @@ const MESSAGE = table<StoredMessage>("message", "id", {
   firstTryAt: ["first_try_at", intOrNull],
   retryAt: ["retry_at", intOrNull],
 });
-const UPSERT = MESSAGE.upsertSql(["personId", "stageId", "stageIndex", "channel", "createdAt"]);
+const KEEP: (keyof StoredMessage)[] = ["personId", "stageId", "stageIndex", "channel", "createdAt"];
+const UPSERT = MESSAGE.upsertSql(KEEP);
+const UPSERT_MANY = MESSAGE.upsertJsonSql(KEEP);
 
 /** The message table: the Email Log's rows and the send attempts behind them. */
 export class MessageTable {
@@ -92,6 +95,13 @@ export class MessageTable {
 
   get(id: string): Message | null {
     return this.all("SELECT * FROM message WHERE id = ?", id)[0] ?? null;
+  }
+
+  /** Many messages by id in one statement (the ids bound as one JSON array). */
+  getMany(ids: string[]): Message[] {
+    return jsonChunks(ids).flatMap((json) =>
+      this.all("SELECT * FROM message WHERE id IN (SELECT value FROM json_each(?))", json),
+    );
   }
 
   of(personId: string): Message[] {
@@ -180,6 +190,38 @@ export class MessageTable {
         personId,
         channel,
       )[0] ?? null
+    );
+  }
+
+  /** put() of many messages: one statement per 1.5 MB, one outbox statement. */
+  putMany(inputs: NewMessage[]): Message[] {
+    const out = inputs.map(
+      (input): Message => ({
+        failures: 0,
+        firstTryAt: null,
+        retryAt: null,
+        ...input,
+        rev: this.meta.nextRev(),
+      }),
+    );
+    for (const json of jsonChunks(out.map((m) => MESSAGE.values(m)))) {
+      this.sql.exec(UPSERT_MANY, json);
+    }
+    this.outbox.markMany(
+      "message",
+      out.map((m) => m.id),
+    );
+    return out;
+  }
+
+  /** Open (Waiting or Held) messages of many people, in one statement. */
+  openOfMany(personIds: string[]): Message[] {
+    return jsonChunks(personIds).flatMap((json) =>
+      this.all(
+        `SELECT * FROM message WHERE person_id IN (SELECT value FROM json_each(?))
+         AND status IN ('waiting','held') ORDER BY created_at`,
+        json,
+      ),
     );
   }
 

@@ -24,6 +24,9 @@ export const CampaignDefSchema = z.object({
 });
 export type CampaignDef = z.infer<typeof CampaignDefSchema>;
 
+/** Revs reserved per meta write (see nextRev). */
+export const REV_BLOCK = 1_000;
+
 /** Named numbers the DO keeps (outbox retry time, last broadcast version, SMS call markers…). */
 export type MetaNumber =
   | "broadcast_rev"
@@ -40,9 +43,13 @@ export class MetaTable {
   private def: CampaignDef | null | undefined;
   private stageIndex = new Map<string, number>();
   private rev: number;
+  /** The highest rev stored as handed out: revs up to it may be used without a write. */
+  private revCeiling: number;
 
   constructor(private readonly sql: SqlStorage) {
+    // A restart resumes past everything a previous run may have handed out.
     this.rev = Number(this.get("rev") ?? "0");
+    this.revCeiling = this.rev;
   }
 
   private get(key: string): string | null {
@@ -88,10 +95,18 @@ export class MetaTable {
     return this.getDef()?.stages[index]?.id ?? null;
   }
 
-  /** A counter bumped by every change: prospect/message revs and the live version. */
+  /**
+   * A counter bumped by every change: prospect/message revs and the live version. Revs are
+   * reserved REV_BLOCK at a time (one meta write per block, not per change): the stored
+   * value is always at least every rev handed out, so a restart never repeats one (it may
+   * skip some; revs only need to grow).
+   */
   nextRev(): number {
     this.rev += 1;
-    this.set("rev", String(this.rev));
+    if (this.rev > this.revCeiling) {
+      this.revCeiling = this.rev + REV_BLOCK - 1;
+      this.set("rev", String(this.revCeiling));
+    }
     return this.rev;
   }
 

@@ -7,16 +7,18 @@ export class OutboxTable {
   private seq: number;
 
   constructor(private readonly sql: SqlStorage) {
-    const row = this.sql.exec("SELECT value FROM meta WHERE key = 'dirty_seq'").toArray()[0];
-    this.seq = row ? Number(row.value) : 0;
+    // Markers only compare with each other: resuming past the newest one stored is enough
+    // (the dirty_seq meta row of earlier releases is read once, never written again).
+    const row = this.sql
+      .exec(
+        "SELECT MAX(n) AS n FROM (SELECT MAX(seq) AS n FROM dirty UNION ALL SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dirty_seq')",
+      )
+      .toArray()[0];
+    this.seq = row?.n == null ? 0 : Number(row.n);
   }
 
   mark(kind: DirtyKind, key: string) {
     this.seq += 1;
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('dirty_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      String(this.seq),
-    );
     this.sql.exec(
       "INSERT INTO dirty (kind, key, seq) VALUES (?, ?, ?) ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq",
       kind,
@@ -25,13 +27,23 @@ export class OutboxTable {
     );
   }
 
+  /** Marks many rows of one kind in one statement (a batch's writes). */
+  markMany(kind: DirtyKind, keys: readonly string[]) {
+    if (keys.length === 0) return;
+    const first = this.seq + 1;
+    this.seq += keys.length;
+    this.sql.exec(
+      `INSERT INTO dirty (kind, key, seq) SELECT ?, value, ? + key FROM json_each(?) WHERE true
+       ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq`,
+      kind,
+      first,
+      JSON.stringify(keys),
+    );
+  }
+
   /** Marks every prospect for the mirror at once (their stage places changed with an edit). */
   markAllMembers() {
     this.seq += 1;
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('dirty_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      String(this.seq),
-    );
     this.sql.exec(
       `INSERT INTO dirty (kind, key, seq) SELECT 'member', person_id, ? FROM prospect WHERE true
        ON CONFLICT(kind, key) DO UPDATE SET seq = excluded.seq`,
@@ -46,16 +58,21 @@ export class OutboxTable {
       .map((r) => ({ kind: String(r.kind), key: String(r.key), seq: Number(r.seq) }));
   }
 
-  /** Clears markers written up to `seq` (a newer change re-marked during the flush stays). */
+  /**
+   * Clears markers written up to their `seq` (a newer change re-marked during the flush
+   * stays). `items` is a batch(): the lowest seqs, so every marker below its highest seq is
+   * in it; at that seq (markAllMembers gives many the same) only the listed ones go.
+   */
   clear(items: DirtyItem[]) {
-    for (const d of items) {
-      this.sql.exec(
-        "DELETE FROM dirty WHERE kind = ? AND key = ? AND seq <= ?",
-        d.kind,
-        d.key,
-        d.seq,
-      );
-    }
+    if (items.length === 0) return;
+    const top = Math.max(...items.map((d) => d.seq));
+    this.sql.exec("DELETE FROM dirty WHERE seq < ?", top);
+    this.sql.exec(
+      `DELETE FROM dirty WHERE seq = ? AND (kind, key) IN
+         (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+      top,
+      JSON.stringify(items.filter((d) => d.seq === top).map((d) => [d.kind, d.key])),
+    );
   }
 
   count(): number {

@@ -1,10 +1,10 @@
 import type { ProspectStatus, Reason } from "../../core/engine/statuses";
 import { ReasonSchema, StatusSchema } from "../../core/engine/statuses";
+import { jsonChunks } from "../../db/json-ids";
 import type { MetaTable } from "./meta";
 import type { OutboxTable } from "./outbox";
 import {
   bool,
-  chunked,
   int,
   intOrNull,
   oneOf,
@@ -57,6 +57,9 @@ const PROSPECT = table<StoredProspect>("prospect", "personId", {
   rev: ["rev", int],
 });
 
+const INSERT_NEW = PROSPECT.insertJsonSql("ON CONFLICT(person_id) DO NOTHING RETURNING person_id");
+const UPSERT_MANY = PROSPECT.upsertJsonSql();
+
 /** Columns the Prospects list may sort by (never user text: they are put in the SQL). */
 export type ProspectOrder = "enrolled_at" | "status" | "name" | "next_at";
 /** A list filter: `stageId` undefined means any stage; null means past the last one. */
@@ -104,27 +107,63 @@ export class ProspectTable {
     return this.all("SELECT * FROM prospect WHERE person_id = ?", personId)[0] ?? null;
   }
 
+  /** Many prospects in one statement (the ids bound as one JSON array). */
   getMany(personIds: string[]): Prospect[] {
-    return chunked(personIds).flatMap((ids) =>
-      this.all(
-        `SELECT * FROM prospect WHERE person_id IN (${ids.map(() => "?").join(",")})`,
-        ...ids,
-      ),
+    return jsonChunks(personIds).flatMap((json) =>
+      this.all("SELECT * FROM prospect WHERE person_id IN (SELECT value FROM json_each(?))", json),
     );
   }
 
-  /** Inserts new prospects, skipping ids already enrolled; returns the ids inserted. */
+  /**
+   * Rows matching the filters in person id order after `afterId`, at most `limit` (the
+   * CSV export's and bulk actions' pages: no call reads the whole campaign at once).
+   */
+  page(filter: ProspectFilterArgs, afterId: string | null, limit: number): Prospect[] {
+    const { where, args } = filterClause(filter);
+    if (afterId !== null) {
+      where.push("person_id > ?");
+      args.push(afterId);
+    }
+    return this.all(
+      `SELECT * FROM prospect ${whereSql(where)} ORDER BY person_id LIMIT ?`,
+      ...args,
+      limit,
+    );
+  }
+
+  /**
+   * Inserts new prospects, skipping ids already enrolled; returns the ids inserted. One
+   * statement per 1.5 MB of rows (json_each), one outbox statement.
+   */
   insert(rows: Omit<StoredProspect, "rev" | "updatedAt">[], now: number): string[] {
     const inserted: string[] = [];
-    const sql = PROSPECT.insertSql("ON CONFLICT(person_id) DO NOTHING");
-    for (const p of rows) {
-      const row: StoredProspect = { ...p, updatedAt: now, rev: this.meta.nextRev() };
-      if (this.sql.exec(sql, ...PROSPECT.values(row)).rowsWritten > 0) {
-        inserted.push(p.personId);
-        this.outbox.mark("member", p.personId);
-      }
+    const values = rows.map((p) =>
+      PROSPECT.values({ ...p, updatedAt: now, rev: this.meta.nextRev() }),
+    );
+    for (const json of jsonChunks(values)) {
+      for (const r of this.sql.exec(INSERT_NEW, json)) inserted.push(String(r.person_id));
     }
+    this.outbox.markMany("member", inserted);
     return inserted;
+  }
+
+  /** update() of many prospects at once: one statement per 1.5 MB, one outbox statement. */
+  updateMany(ps: Prospect[], now: number): Prospect[] {
+    const rows = ps.map(
+      ({ stageIndex: _derived, ...stored }): StoredProspect => ({
+        ...stored,
+        updatedAt: now,
+        rev: this.meta.nextRev(),
+      }),
+    );
+    for (const json of jsonChunks(rows.map((r) => PROSPECT.values(r)))) {
+      this.sql.exec(UPSERT_MANY, json);
+    }
+    this.outbox.markMany(
+      "member",
+      rows.map((r) => r.personId),
+    );
+    return rows.map((r) => ({ ...r, stageIndex: this.meta.indexOf(r.stageId) }));
   }
 
   /** Writes a prospect's new state (bumping its rev) and marks it for the D1 mirror. */

@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS dirty (
   seq INTEGER NOT NULL,
   PRIMARY KEY (kind, key)
 );
+CREATE INDEX IF NOT EXISTS dirty_seq ON dirty(seq);
+CREATE INDEX IF NOT EXISTS prospect_enrolled ON prospect(enrolled_at, person_id);
+CREATE INDEX IF NOT EXISTS prospect_status_order ON prospect(status, person_id);
 CREATE TABLE IF NOT EXISTS engagement (
   person_id TEXT NOT NULL,
   stage_id TEXT NOT NULL,

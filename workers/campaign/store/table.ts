@@ -41,6 +41,12 @@ export type Table<T> = {
   upsertSql(keep?: (keyof T)[]): string;
   /** UPDATE of every column but the key, WHERE key = ? (bind `values(row)` then the key). */
   updateSql(): string;
+  /**
+   * The same INSERT (or upsert) of many rows in one statement: bind ONE JSON array of
+   * `values(row)` arrays (jsonChunks), read with json_each.
+   */
+  insertJsonSql(tail?: string): string;
+  upsertJsonSql(keep?: (keyof T)[]): string;
 };
 
 /** Builds a table's statements and mapper from one column list. */
@@ -50,6 +56,13 @@ export function table<T>(name: string, key: keyof T & string, cols: Columns<T>):
   const columns = fields.map(col);
   const keyColumn = col(key);
   const placeholders = columns.map(() => "?").join(", ");
+  const conflictSet = (keep: (keyof T)[]) => {
+    const set = fields
+      .filter((f) => f !== key && !keep.includes(f))
+      .map((f) => `${col(f)} = excluded.${col(f)}`)
+      .join(", ");
+    return `ON CONFLICT(${keyColumn}) DO UPDATE SET ${set}`;
+  };
   return {
     name,
     columns,
@@ -65,11 +78,15 @@ export function table<T>(name: string, key: keyof T & string, cols: Columns<T>):
       return `INSERT INTO ${name} (${columns.join(", ")}) VALUES (${placeholders}) ${tail}`;
     },
     upsertSql(keep = []) {
-      const set = fields
-        .filter((f) => f !== key && !keep.includes(f))
-        .map((f) => `${col(f)} = excluded.${col(f)}`)
-        .join(", ");
-      return this.insertSql(`ON CONFLICT(${keyColumn}) DO UPDATE SET ${set}`);
+      return this.insertSql(conflictSet(keep));
+    },
+    insertJsonSql(tail = "") {
+      const picks = columns.map((_, i) => `value ->> ${i}`).join(", ");
+      // WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+      return `INSERT INTO ${name} (${columns.join(", ")}) SELECT ${picks} FROM json_each(?) WHERE true ${tail}`;
+    },
+    upsertJsonSql(keep = []) {
+      return this.insertJsonSql(conflictSet(keep));
     },
     updateSql() {
       const set = columns.map((c) => `${c} = ?`).join(", ");

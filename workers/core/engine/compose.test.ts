@@ -197,3 +197,48 @@ describe("composeSms", () => {
     });
   });
 });
+
+describe("composeEmail tracking", () => {
+  const tracking = {
+    pixel: "https://beacon.example/t/o/px.gif",
+    click: (url: string, i: number) => `https://beacon.example/t/c/${i}-${encodeURIComponent(url)}`,
+    honeypot: "https://beacon.example/t/h/hp",
+    download: (id: string) => `https://beacon.example/t/d/${id}`,
+  };
+  const linked: EmailStage = {
+    ...stage,
+    body: "Hi {{firstName}}, see https://jobs.example/a?x=1&y=2 and https://jobs.example/b.",
+    attachments: [{ id: "f1", name: "Role.pdf", size: 2048 }],
+  };
+
+  it("rewrites the body's links, adds the honeypot, the pixel and the attachments' download links", () => {
+    const r = composeEmail({ ...input, stage: linked, tracking });
+    if (!r.ok) throw new Error(r.missing);
+    const a = tracking.click("https://jobs.example/a?x=1&y=2", 0);
+    const b = tracking.click("https://jobs.example/b", 1);
+    expect(r.value.text).toContain(`see ${a} and ${b}.`);
+    expect(r.value.text).toContain("Role.pdf (2 KB): https://beacon.example/t/d/f1");
+    expect(r.value.text).not.toContain("https://jobs.example");
+    // The unsubscribe link is never a tracked one.
+    expect(r.value.text).toContain("Unsubscribe: https://beacon.example/u/tok");
+    expect(r.value.html).toContain(`href="${a.replace(/&/g, "&amp;")}"`);
+    expect(r.value.html).toContain('href="https://beacon.example/t/h/hp"');
+    expect(r.value.html).toMatch(/<img src="https:\/\/beacon\.example\/t\/o\/px\.gif" width="1"/);
+    expect(r.value.html).toContain('<a href="https://beacon.example/t/d/f1">Role.pdf</a>');
+  });
+
+  it("with tracking off: links as written, no pixel, no honeypot; attachments still linked", () => {
+    const r = composeEmail({
+      ...input,
+      stage: linked,
+      tracking: { ...tracking, pixel: null, click: null, honeypot: null },
+    });
+    if (!r.ok) throw new Error(r.missing);
+    expect(r.value.text).toContain(
+      "see https://jobs.example/a?x=1&y=2 and https://jobs.example/b.",
+    );
+    expect(r.value.html).not.toContain("/t/o/");
+    expect(r.value.html).not.toContain("/t/h/");
+    expect(r.value.html).toContain("https://beacon.example/t/d/f1");
+  });
+});

@@ -1,4 +1,12 @@
 import {
+  attachmentsHtml,
+  attachmentsText,
+  honeypotHtml,
+  pixelHtml,
+  trackHtml,
+  trackText,
+} from "../tracking/links";
+import {
   escapeHtml,
   type MergeData,
   oneLine,
@@ -92,6 +100,18 @@ export type Composed<T> = { ok: true; value: T } | { ok: false; missing: string 
 /** The previous email of the thread, for a same-thread stage. */
 export type ThreadParent = { subject: string | null; messageId: string | null };
 
+/** Signed tracking URLs of one message (made by the caller: workers/tracking/urls.ts). */
+export type TrackingUrls = {
+  /** The open pixel, when the campaign tracks opens. */
+  pixel: string | null;
+  /** A link's tracked redirect (index: its place among the message's links), when it tracks clicks. */
+  click: ((url: string, index: number) => string) | null;
+  /** The hidden honeypot link, when it tracks clicks. */
+  honeypot: string | null;
+  /** An attachment's download link. */
+  download: (attachmentId: string) => string;
+};
+
 /**
  * An email stage rendered for one person: merge fields, "Re:" subject and In-Reply-To /
  * References for a same-thread stage, our Message-ID, Reply-To, List-Unsubscribe (RFC
@@ -113,6 +133,8 @@ export function composeEmail(input: {
   unsubscribeUrl: string;
   showUnsubscribeLink: boolean;
   replyTo: string;
+  /** Tracked links, pixel, honeypot and attachment links; none without it. */
+  tracking?: TrackingUrls;
 }): Composed<OutgoingEmail> {
   const data = mergeData(input.person, input.jobTitle, input.mailbox);
   const parent = input.stage.sameThread ? input.parent : null;
@@ -138,6 +160,17 @@ export function composeEmail(input: {
   const footerHtml = input.showUnsubscribeLink
     ? `<p style="font-size:12px;color:#667"><a href="${escapeHtml(input.unsubscribeUrl)}">Unsubscribe</a></p>`
     : "";
+  const t = input.tracking;
+  const linkIndex = new Map<string, number>();
+  const tracked = (url: string) => {
+    if (!linkIndex.has(url)) linkIndex.set(url, linkIndex.size);
+    return t?.click?.(url, linkIndex.get(url) ?? 0) ?? url;
+  };
+  const files = t
+    ? (input.stage.attachments ?? []).map((a) => ({ ...a, url: t.download(a.id) }))
+    : [];
+  const bodyText = t?.click ? trackText(rt.text, tracked) : rt.text;
+  const bodyHtml = t?.click ? trackHtml(rh.text, tracked) : rh.text;
   return {
     ok: true,
     value: {
@@ -147,8 +180,8 @@ export function composeEmail(input: {
       from: formatFrom(input.mailbox.name, input.mailbox.address),
       to: input.to,
       subject: rs.text,
-      text: `${rt.text}${footerText}`,
-      html: `<div>${rh.text.replace(/\n/g, "<br>")}</div>${footerHtml}`,
+      text: `${bodyText}${attachmentsText(files)}${footerText}`,
+      html: `<div>${bodyHtml.replace(/\n/g, "<br>")}</div>${attachmentsHtml(files)}${footerHtml}${t?.honeypot ? honeypotHtml(t.honeypot) : ""}${t?.pixel ? pixelHtml(t.pixel) : ""}`,
       replyTo: input.replyTo,
       headers,
     },

@@ -41,6 +41,18 @@ const text = (what: string, max: number) =>
     .min(1, `Enter the ${what}`)
     .max(max, `The ${what} has at most ${max.toLocaleString("en-US")} characters`);
 
+/** Attachments of one email stage, and the largest file (the upload's limit). */
+export const MAX_STAGE_ATTACHMENTS = 10;
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** A file an email stage links to, as the upload answered it. */
+export const AttachmentRefSchema = z.object({
+  id: z.uuid("An attachment id is the id POST /api/v1/attachments answered"),
+  name: z.string().trim().min(1, "An attachment needs a file name").max(255),
+  size: z.number().int().min(0).max(MAX_ATTACHMENT_BYTES),
+});
+export type AttachmentRef = z.infer<typeof AttachmentRefSchema>;
+
 const emailFields = {
   type: z.literal("email"),
   delayMinutes: DelaySchema,
@@ -49,6 +61,11 @@ const emailFields = {
   body: text("body", 100_000),
   emailPriority: EmailPrioritySchema.default("personal_first"),
   sameThread: z.boolean({ error: "sameThread is true or false" }).default(false),
+  /** Files sent as tracked download links (POST /api/v1/attachments gives id, name, size). */
+  attachments: z
+    .array(AttachmentRefSchema)
+    .max(MAX_STAGE_ATTACHMENTS, `An email has at most ${MAX_STAGE_ATTACHMENTS} attachments`)
+    .optional(),
 };
 const smsFields = {
   type: z.literal("sms"),
@@ -280,7 +297,11 @@ export const ProspectActionSchema = z
   });
 export type ProspectAction = z.infer<typeof ProspectActionSchema>;
 
-export const EnrollSchema = z.object({ personIds: PersonIdsSchema });
+export const EnrollSchema = z.object({
+  personIds: PersonIdsSchema,
+  /** Enroll people with a conflict (still going elsewhere, emailed lately) as well. */
+  force: z.boolean({ error: "force is true or false" }).optional(),
+});
 export type Enroll = z.infer<typeof EnrollSchema>;
 
 export const TeamLimitsSchema = z.object({
@@ -296,6 +317,13 @@ export const TeamLimitsSchema = z.object({
     .refine(isTimeZone, "Pick a time zone such as Europe/London or America/New_York"),
 });
 export type TeamLimits = z.infer<typeof TeamLimitsSchema>;
+
+/** Enrolling someone the team emailed within this many days is a conflict (0 = off). */
+export const RecentlyEmailedDaysSchema = z
+  .number({ error: "recentlyEmailedDays is a number of days (0 turns the check off)" })
+  .int("recentlyEmailedDays is a whole number of days")
+  .min(0, "recentlyEmailedDays cannot be negative")
+  .max(365, "recentlyEmailedDays is at most 365");
 export const DEFAULT_TEAM_LIMITS: TeamLimits = {
   dailyEmailLimit: 5_000,
   onLimit: "defer",

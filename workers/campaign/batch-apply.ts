@@ -1,0 +1,119 @@
+import type { Decision } from "../core/engine/prospect";
+import type { CampaignDef, CampaignStore, Message, NewMessage, Prospect } from "./store";
+import { type ActorRef, actorLabel, fromState, isSendStage } from "./transitions";
+
+/** One decision to apply: the prospect as read, the core's decision, and what the action sets. */
+export type DecisionItem = {
+  p: Prospect;
+  decision: Decision;
+  /** Whether the prospect's current stage has a committed send in flight (read by the caller). */
+  sending: boolean;
+  bypassValidation?: boolean;
+  reasonDetail?: string | null;
+};
+
+const key = (personId: string, stageId: string | null) => `${personId}\n${stageId ?? ""}`;
+
+/**
+ * transitions.ts applyDecision for many prospects at once, with the same result row by
+ * row, written per batch: the prospects in one statement, their history in one, their
+ * Email Log messages (Waiting kept true, the left stage's canceled) in one, after one read
+ * of their open messages. Each prospect appears once. Returns the stored prospects of the
+ * decisions that were not refusals, in order.
+ */
+export function applyDecisions(
+  store: CampaignStore,
+  def: CampaignDef,
+  items: DecisionItem[],
+  actor: ActorRef,
+  now: number,
+): Prospect[] {
+  const ok = items.flatMap((i) => (i.decision.ok ? [{ ...i, decision: i.decision }] : []));
+  if (ok.length === 0) return [];
+  const nexts = ok.map(({ p, decision, sending, ...extra }) => {
+    const next = fromState(
+      {
+        ...p,
+        reasonDetail: decision.next.reason ? (extra.reasonDetail ?? null) : null,
+        bypassValidation: extra.bypassValidation ?? p.bypassValidation,
+      },
+      decision.next,
+      def.stages,
+    );
+    // holdWhileSending: a stage with a send in flight is not due again.
+    const held =
+      next.nextAt !== null &&
+      next.status === "active" &&
+      (next.stageId === p.stageId
+        ? sending
+        : store.messages.inFlight(p.personId, next.stageId) !== null);
+    return held ? { ...next, nextAt: null } : next;
+  });
+  const stored = store.prospects.updateMany(nexts, now);
+  store.history.addMany(
+    ok.map(({ p, decision, ...extra }) => ({
+      personId: p.personId,
+      at: now,
+      actor: actorLabel(actor),
+      action: decision.history.event,
+      fromStatus: decision.history.fromStatus,
+      toStatus: decision.history.toStatus,
+      reason: decision.history.toReason,
+      detail: decision.history.detail ?? extra.reasonDetail ?? null,
+    })),
+  );
+  const open = new Map<string, Message>();
+  for (const m of store.messages.openOfMany(ok.map((i) => i.p.personId))) {
+    open.set(key(m.personId, m.stageId), m); // oldest first: the newest wins, as open()
+  }
+  const writes: NewMessage[] = [];
+  ok.forEach(({ p: before, decision }, i) => {
+    const after = stored[i];
+    const cancelReason =
+      decision.history.event === "skip"
+        ? "skipped"
+        : (decision.next.reason ?? decision.history.event);
+    // transitions.ts syncWaiting(before → after), on the messages read above.
+    const was =
+      before.stageId === null ? null : (open.get(key(before.personId, before.stageId)) ?? null);
+    const stage = after.stageId ? def.stages[after.stageIndex] : undefined;
+    const wantsWaiting = after.status === "active" && after.nextAt !== null && isSendStage(stage);
+    if (was && (!wantsWaiting || was.stageId !== after.stageId)) {
+      writes.push({
+        ...was,
+        status: "canceled",
+        reason: cancelReason ?? after.reason ?? "canceled",
+      });
+    }
+    if (!wantsWaiting || !stage) return;
+    const current =
+      was && was.stageId === after.stageId
+        ? was
+        : (open.get(key(after.personId, stage.id)) ?? null);
+    if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return;
+    const base: NewMessage = current ?? {
+      id: crypto.randomUUID(),
+      personId: after.personId,
+      stageId: stage.id,
+      stageIndex: after.stageIndex,
+      channel: stage.type === "sms" ? "sms" : "email",
+      attempt: after.attempt,
+      status: "waiting",
+      reason: null,
+      to: null,
+      mailboxId: stage.type === "email" ? (stage.mailboxId ?? null) : null,
+      subject: stage.type === "email" ? stage.subject : null,
+      scheduledAt: after.nextAt,
+      sentAt: null,
+      messageId: null,
+      providerId: null,
+      idempotencyKey: null,
+      batchId: null,
+      payload: null,
+      createdAt: now,
+    };
+    writes.push({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
+  });
+  store.messages.putMany(writes);
+  return stored;
+}
