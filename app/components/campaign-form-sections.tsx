@@ -8,6 +8,7 @@ import {
 } from "@conform-to/react";
 import { type CampaignFormInput, newStage, WEEKDAYS } from "@workers/core/campaign-form";
 import { type ReactNode, useEffect, useState } from "react";
+import { JobStageOptions } from "~/components/filter-fields";
 import { FieldError, StageEditor, TYPE_LABELS } from "~/components/stage-editor";
 import { Field } from "~/lib/forms";
 
@@ -63,17 +64,7 @@ export function CampaignFormSections({
               disabled={jobId !== "" && (job?.stages.length ?? 0) === 0}
             >
               <option value="">No stage</option>
-              {(job ? [job] : jobs)
-                .filter((j) => j.stages.length > 0)
-                .map((j) => (
-                  <optgroup key={j.id} label={j.title}>
-                    {j.stages.map((s) => (
-                      <option key={`${j.id}-${s}`} value={s}>
-                        {s}
-                      </option>
-                    ))}
-                  </optgroup>
-                ))}
+              <JobStageOptions jobs={job ? [job] : jobs} />
             </select>
             <FieldError meta={fields.jobStage} />
           </div>

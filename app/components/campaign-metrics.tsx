@@ -2,9 +2,8 @@
 // and ÷ people the stage reached), and sends/opens/replies per day.
 import { Link, useLocation } from "@remix-run/react";
 import { percent } from "@workers/core/charts/geometry";
-import type { Include, Measure, StageMeasure, StageMetrics } from "@workers/metrics/types";
-import { FunnelChart } from "~/components/charts/funnel-chart";
-import { TimeSeriesChart } from "~/components/charts/time-series-chart";
+import type { Include, StageMeasure, StageMetrics } from "@workers/metrics/types";
+import { EngagementCharts, MetricFigures, n } from "~/components/metric-figures";
 import type { CampaignMetricsSection } from "~/lib/campaign-metrics.server";
 import { type LiveStatus, useAccountFeed } from "~/lib/use-live-feed";
 import { useLiveRevalidate } from "~/lib/use-live-revalidate";
@@ -36,10 +35,6 @@ const STAGE_COLUMNS = [
   ["bounced", "Bounced"],
   ["unsubscribed", "Unsubscribed"],
 ] as const;
-
-const n = (v: number) => v.toLocaleString("en-US");
-/** "1 person", "12 people". */
-export const peopleCount = (v: number) => `${n(v)} ${v === 1 ? "person" : "people"}`;
 
 /** Human/All as two links keeping the page's other parameters. */
 export function IncludeToggle({ include }: { include: Include }) {
@@ -75,18 +70,6 @@ export function includeNote(include: Include) {
   return include === "human"
     ? "Human figures: opens and clicks by machines (security scanners, link checkers, requests within seconds of sending) are left out; image proxies such as Apple Mail Privacy Protection count as opens."
     : "All figures: machine opens and clicks are counted too.";
-}
-
-function Figure({ label, m }: { label: string; m: Measure }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd>
-        <strong>{percent(m.rate)}</strong>{" "}
-        <span className="muted small">{peopleCount(m.people)}</span>
-      </dd>
-    </div>
-  );
 }
 
 function StageCell({ label, m }: { label: string; m: StageMeasure }) {
@@ -143,38 +126,19 @@ function MetricsBody({
       <p className="small muted">
         Of all {n(m.prospects)} people in the campaign, at any stage. {includeNote(include)}
       </p>
-      <dl className="figures">
-        <Figure label="Reached" m={t.reached} />
-        <Figure label="Opened" m={t.opened} />
-        <Figure label="Clicked" m={t.clicked} />
-        <Figure label="Replied" m={t.replied} />
-        <Figure label="Bounced" m={t.bounced} />
-        <Figure label="Unsubscribed" m={t.unsubscribed} />
-      </dl>
-      <div className="chart-grid">
-        <div>
-          <h3 className="chart-title">Funnel</h3>
-          <FunnelChart
-            title={`${m.name}: people reached, opened, clicked and replied`}
-            steps={[
-              { label: "Reached", people: t.reached.people },
-              { label: "Opened", people: t.opened.people },
-              { label: "Clicked", people: t.clicked.people },
-              { label: "Replied", people: t.replied.people },
-            ]}
-            of={{ label: "people in the campaign", people: m.prospects }}
-          />
-        </div>
-        <div>
-          <h3 className="chart-title">Last 30 days</h3>
-          <TimeSeriesChart
-            title={`${m.name}: messages sent and people who opened or replied, per day`}
-            points={section.series}
-            from={section.from}
-            to={section.to}
-          />
-        </div>
-      </div>
+      <MetricFigures totals={t} />
+      <EngagementCharts
+        totals={t}
+        of={{ label: "people in the campaign", people: m.prospects }}
+        funnelTitle={`${m.name}: people reached, opened, clicked and replied`}
+        series={{
+          heading: "Last 30 days",
+          title: `${m.name}: messages sent and people who opened or replied, per day`,
+          points: section.series,
+          from: section.from,
+          to: section.to,
+        }}
+      />
       <h3 className="chart-title">By stage</h3>
       {tracked.length === 0 ? (
         <p className="muted small">

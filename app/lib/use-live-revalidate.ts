@@ -1,14 +1,17 @@
-import { useRevalidator } from "@remix-run/react";
+import { useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 
 /**
  * Reloads the page's data for the live feed, at most once per `ms`, and never while the
  * browser is offline (the request would fail and show an error page): a reload asked for
  * then runs as soon as the browser is back online. Nothing asked for is dropped — a
- * request during a reload in flight runs after it.
+ * request during a reload in flight runs after it, and one during a navigation or a form
+ * submission waits for it to finish (a reload then would start over the action's answer).
  */
 export function useLiveRevalidate(ms: number): () => void {
-  const { revalidate, state } = useRevalidator();
+  const { revalidate, state: reloading } = useRevalidator();
+  const navigating = useNavigation().state;
+  const state = reloading === "idle" && navigating === "idle" ? "idle" : "busy";
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const pending = useRef(false);
   const busy = useRef(state !== "idle");

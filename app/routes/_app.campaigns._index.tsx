@@ -15,7 +15,9 @@ import { getTeamSettings } from "@workers/data/teams";
 import { loadUsageFigure } from "@workers/data/usage";
 import { db } from "@workers/db/client";
 import { useEffect, useState } from "react";
+import { FilterSelect, JobStageOptions } from "~/components/filter-fields";
 import { LiveStatus } from "~/components/live-status";
+import { Notice } from "~/components/notice";
 import { CampaignStatusBadge } from "~/components/status-badge";
 import { UsageMeter } from "~/components/usage-meter";
 import { teamJobs } from "~/lib/campaigns.server";
@@ -121,16 +123,10 @@ export default function Campaigns() {
         </Link>
       </div>
       <UsageMeter usage={usage} compact />
-      {badLink ? (
-        <div className="notice" role="status">
-          That link had a filter we could not read, so all campaigns are shown.
-        </div>
-      ) : null}
-      {cursorNotice ? (
-        <div className="notice" role="status">
-          {cursorNotice}
-        </div>
-      ) : null}
+      <Notice>
+        {badLink ? "That link had a filter we could not read, so all campaigns are shown." : null}
+      </Notice>
+      <Notice>{cursorNotice}</Notice>
       <Form
         method="get"
         className="card filters"
@@ -139,28 +135,25 @@ export default function Campaigns() {
         onChange={(e) => submit(e.currentTarget, { preventScrollReset: true })}
       >
         <div className="filter-grid">
-          <div>
-            <label htmlFor="f-owner">Owner</label>
-            <select id="f-owner" name="owner" defaultValue={filters.owner}>
-              <option value="">Anyone</option>
-              {members.map((m) => (
-                <option key={m.userId} value={m.userId}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="f-status">Status</label>
-            <select id="f-status" name="status" defaultValue={filters.status}>
-              <option value="">Any</option>
-              {Object.entries(CAMPAIGN_STATUS_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="f-owner"
+            label="Owner"
+            name="owner"
+            value={filters.owner}
+            anyLabel="Anyone"
+            options={members.map((m) => ({ value: m.userId, label: m.name }))}
+          />
+          <FilterSelect
+            id="f-status"
+            label="Status"
+            name="status"
+            value={filters.status}
+            anyLabel="Any"
+            options={Object.entries(CAMPAIGN_STATUS_LABELS).map(([value, label]) => ({
+              value,
+              label,
+            }))}
+          />
           <div>
             <label htmlFor="f-shared">Shared</label>
             <select id="f-shared" name="shared" defaultValue={filters.shared}>
@@ -169,32 +162,19 @@ export default function Campaigns() {
               <option value="false">Not shared</option>
             </select>
           </div>
-          <div>
-            <label htmlFor="f-job">Job</label>
-            <select id="f-job" name="job" defaultValue={filters.job}>
-              <option value="">Any job</option>
-              {jobs.map((j) => (
-                <option key={j.id} value={j.id}>
-                  {j.title}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="f-job"
+            label="Job"
+            name="job"
+            value={filters.job}
+            anyLabel="Any job"
+            options={jobs.map((j) => ({ value: j.id, label: j.title }))}
+          />
           <div>
             <label htmlFor="f-stage">Job stage</label>
             <select id="f-stage" name="jobStage" defaultValue={filters.jobStage}>
               <option value="">Any stage</option>
-              {stageJobs
-                .filter((j) => j.stages.length > 0)
-                .map((j) => (
-                  <optgroup key={j.id} label={j.title}>
-                    {j.stages.map((s) => (
-                      <option key={`${j.id}-${s}`} value={s}>
-                        {s}
-                      </option>
-                    ))}
-                  </optgroup>
-                ))}
+              <JobStageOptions jobs={stageJobs} />
             </select>
           </div>
           <div>

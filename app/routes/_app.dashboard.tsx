@@ -4,16 +4,9 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { percent, shortDay } from "@workers/core/charts/geometry";
 import { THRESHOLDS } from "@workers/core/deliverability/thresholds";
-import type { Measure } from "@workers/metrics/types";
-import {
-  IncludeToggle,
-  includeNote,
-  peopleCount,
-  useMetricsLive,
-} from "~/components/campaign-metrics";
+import { IncludeToggle, includeNote, useMetricsLive } from "~/components/campaign-metrics";
 import { DailyLimitChart } from "~/components/charts/daily-limit-chart";
-import { FunnelChart } from "~/components/charts/funnel-chart";
-import { TimeSeriesChart } from "~/components/charts/time-series-chart";
+import { EngagementCharts, MetricFigures, n, peopleCount } from "~/components/metric-figures";
 import { CampaignStatusBadge } from "~/components/status-badge";
 import { dashboardPage } from "~/lib/dashboard.server";
 import { dashboardFiltersSchema } from "~/lib/dashboard-filters";
@@ -27,19 +20,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
-const n = (v: number) => v.toLocaleString("en-US");
-
-function Figure({ label, m }: { label: string; m: Measure }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd>
-        <strong>{percent(m.rate)}</strong>{" "}
-        <span className="muted small">{peopleCount(m.people)}</span>
-      </dd>
-    </div>
-  );
-}
 
 function FieldError({ errors, id }: { errors?: string[]; id: string }) {
   return errors ? (
@@ -165,40 +145,23 @@ export default function Dashboard() {
             : ", all time"}
           . {includeNote(include)}
         </p>
-        <dl className="figures">
-          <Figure label="Reached" m={t.reached} />
-          <Figure label="Opened" m={t.opened} />
-          <Figure label="Clicked" m={t.clicked} />
-          <Figure label="Replied" m={t.replied} />
-          <Figure label="Bounced" m={t.bounced} />
-          <Figure label="Unsubscribed" m={t.unsubscribed} />
-        </dl>
-        <div className="chart-grid">
-          <div>
-            <h3 className="chart-title">Funnel</h3>
-            <FunnelChart
-              title="All matching campaigns: people reached, opened, clicked and replied"
-              steps={[
-                { label: "Reached", people: t.reached.people },
-                { label: "Opened", people: t.opened.people },
-                { label: "Clicked", people: t.clicked.people },
-                { label: "Replied", people: t.replied.people },
-              ]}
-              of={{ label: "people in the campaigns", people: data.team.prospects }}
-            />
-          </div>
-          <div>
-            <h3 className="chart-title">
-              Per day, {shortDay(data.range.from)} – {shortDay(data.range.to)}
-            </h3>
-            <TimeSeriesChart
-              title="Messages sent and people who opened or replied, per day"
-              points={data.series}
-              from={data.range.from}
-              to={data.range.to}
-            />
-          </div>
-        </div>
+        <MetricFigures totals={t} />
+        <EngagementCharts
+          totals={t}
+          of={{ label: "people in the campaigns", people: data.team.prospects }}
+          funnelTitle="All matching campaigns: people reached, opened, clicked and replied"
+          series={{
+            heading: (
+              <>
+                Per day, {shortDay(data.range.from)} – {shortDay(data.range.to)}
+              </>
+            ),
+            title: "Messages sent and people who opened or replied, per day",
+            points: data.series,
+            from: data.range.from,
+            to: data.range.to,
+          }}
+        />
       </section>
 
       <Health data={data} />

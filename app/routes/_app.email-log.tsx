@@ -23,7 +23,9 @@ import { getTeamSettings } from "@workers/data/teams";
 import { describeSimulation, SimulateKindSchema, simulateInbound } from "@workers/inbound/simulate";
 import { useEffect, useState } from "react";
 import { z } from "zod";
+import { CampaignFilter, FilterSelect } from "~/components/filter-fields";
 import { LiveStatus } from "~/components/live-status";
+import { Notice } from "~/components/notice";
 import { SimulateActions } from "~/components/simulate-actions";
 import { EmailStatusBadge } from "~/components/status-badge";
 import { teamCampaignNames } from "~/lib/campaigns.server";
@@ -187,24 +189,20 @@ export default function EmailLog() {
         <h1>Email Log</h1>
         <LiveStatus status={live} />
       </div>
-      {badLink ? (
-        <div className="notice" role="status">
-          That link had a filter we could not read, so the whole log is shown.
-        </div>
-      ) : null}
-      {cursorNotice ? (
-        <div className="notice" role="status">
-          {cursorNotice}
-        </div>
-      ) : null}
-      {notice ? (
-        <div className={notice.tone === "error" ? "form-error" : "notice"} role="status">
-          {notice.message}
-          {"detail" in notice && notice.detail ? (
-            <div className="small notice-detail">{notice.detail}</div>
-          ) : null}
-        </div>
-      ) : null}
+      <Notice>
+        {badLink ? "That link had a filter we could not read, so the whole log is shown." : null}
+      </Notice>
+      <Notice>{cursorNotice}</Notice>
+      <Notice error={notice?.tone === "error"}>
+        {notice ? (
+          <>
+            {notice.message}
+            {"detail" in notice && notice.detail ? (
+              <div className="small notice-detail">{notice.detail}</div>
+            ) : null}
+          </>
+        ) : null}
+      </Notice>
       <Form
         method="get"
         className="card filters"
@@ -217,28 +215,15 @@ export default function EmailLog() {
       >
         {query.personId ? <input type="hidden" name="personId" value={query.personId} /> : null}
         <div className="filter-grid">
-          <div>
-            <label htmlFor="l-campaign">Campaign</label>
-            <select id="l-campaign" name="campaignId" defaultValue={query.campaignId}>
-              <option value="">Every campaign</option>
-              {campaigns.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="l-status">Status</label>
-            <select id="l-status" name="status" defaultValue={query.status}>
-              <option value="">Any status</option>
-              {EMAIL_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {EMAIL_STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CampaignFilter id="l-campaign" value={query.campaignId} campaigns={campaigns} />
+          <FilterSelect
+            id="l-status"
+            label="Status"
+            name="status"
+            value={query.status}
+            anyLabel="Any status"
+            options={EMAIL_STATUSES.map((s) => ({ value: s, label: EMAIL_STATUS_LABELS[s] }))}
+          />
           <div className="wide-on-phone">
             <label htmlFor="l-person">Person</label>
             <input

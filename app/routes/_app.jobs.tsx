@@ -11,6 +11,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireMember } from "@workers/auth/guards";
 import { JobFormSchema, JobListQuerySchema } from "@workers/core/jobs";
 import { createJob, listJobs } from "@workers/data/jobs";
+import { Notice } from "~/components/notice";
 import { Field, FormErrors } from "~/lib/forms";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import styles from "~/styles/settings.css?url";
@@ -106,16 +107,8 @@ export default function Jobs() {
   return (
     <div>
       <h1>Jobs</h1>
-      {createdJob ? (
-        <div className="notice" role="status">
-          Created “{createdJob.title}”.
-        </div>
-      ) : null}
-      {cursorNotice ? (
-        <div className="notice" role="status">
-          {cursorNotice}
-        </div>
-      ) : null}
+      <Notice>{createdJob ? `Created “${createdJob.title}”.` : null}</Notice>
+      <Notice>{cursorNotice}</Notice>
       <div className="side-layout">
         <section aria-label="Jobs" className="stack">
           {jobs.items.length === 0 ? (

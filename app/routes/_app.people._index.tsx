@@ -9,6 +9,7 @@ import { requireMember } from "@workers/auth/guards";
 import { displayName, PAGE_DEFAULT, PeopleQuerySchema } from "@workers/core/people";
 import { listPeople } from "@workers/data/people";
 import { db } from "@workers/db/client";
+import { Notice } from "~/components/notice";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import styles from "~/styles/people.css?url";
 
@@ -87,16 +88,8 @@ export default function People() {
           </Link>
         </div>
       </div>
-      {deleted ? (
-        <div className="notice" role="status">
-          Deleted {deleted}.
-        </div>
-      ) : null}
-      {cursorNotice ? (
-        <div className="notice" role="status">
-          {cursorNotice}
-        </div>
-      ) : null}
+      <Notice>{deleted ? `Deleted ${deleted}.` : null}</Notice>
+      <Notice>{cursorNotice}</Notice>
       <Form method="get" className="search-form" role="search">
         <label htmlFor="people-search" className="visually-hidden">
           Search people

@@ -16,6 +16,8 @@ import {
 } from "@remix-run/react";
 import type { TaskItem } from "@workers/data/tasks";
 import { useEffect, useMemo, useRef } from "react";
+import { CampaignFilter } from "~/components/filter-fields";
+import { Notice } from "~/components/notice";
 import { throttle } from "~/lib/live-socket";
 import { type TaskNotice, taskAction, tasksPage } from "~/lib/tasks.server";
 import { formatDateTime, untilText, useNow } from "~/lib/time";
@@ -169,21 +171,11 @@ export default function Tasks() {
         Calls and tasks your campaigns are waiting on. Complete or Skip one, and the prospect goes
         on to their next stage.
       </p>
-      {badLink ? (
-        <div className="notice" role="status">
-          That link had a filter we could not read, so your due tasks are shown.
-        </div>
-      ) : null}
-      {cursorNotice ? (
-        <div className="notice" role="status">
-          {cursorNotice}
-        </div>
-      ) : null}
-      {notice ? (
-        <div className={notice.tone === "error" ? "form-error" : "notice"} role="status">
-          {notice.message}
-        </div>
-      ) : null}
+      <Notice>
+        {badLink ? "That link had a filter we could not read, so your due tasks are shown." : null}
+      </Notice>
+      <Notice>{cursorNotice}</Notice>
+      <Notice error={notice?.tone === "error"}>{notice?.message}</Notice>
       <nav className="task-tabs" aria-label="Whose tasks">
         {tabs.map((t) => (
           <Link
@@ -213,17 +205,7 @@ export default function Tasks() {
               <option value="all">All</option>
             </select>
           </div>
-          <div>
-            <label htmlFor="t-campaign">Campaign</label>
-            <select id="t-campaign" name="campaignId" defaultValue={query.campaignId}>
-              <option value="">Every campaign</option>
-              {campaigns.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CampaignFilter id="t-campaign" value={query.campaignId} campaigns={campaigns} />
         </div>
         <noscript>
           <button type="submit" className="secondary">

@@ -7,13 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Page } from "playwright-core";
 import {
-  BASE_URL,
+  apiKeyOf,
   browserForFile,
+  call,
+  invitedTeammate,
+  noSidewaysScroll,
   openSession,
   PASSWORD,
-  type Session,
   signUpThroughForm,
   uniqueEmail,
   VIEWPORTS,
@@ -21,26 +22,6 @@ import {
 
 const browser = browserForFile();
 const [desktop, phone] = VIEWPORTS;
-
-async function apiKeyOf(page: Page): Promise<string> {
-  await page.goto("/settings/api-keys");
-  await page.getByLabel("New key's name").fill("e2e edit");
-  await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.locator(".secret-notice code").textContent();
-  assert.ok(key?.startsWith("bk_"), `an API key, got ${key}`);
-  return key ?? "";
-}
-
-async function call(key: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${BASE_URL}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 type Campaign = { id: string; version: number; stages: { id: string; subject?: string }[] };
 
@@ -78,20 +59,6 @@ async function arrange(key: string) {
   return { ada: ada.id, elsewhere, together };
 }
 
-async function invite(owner: Session, email: string): Promise<string> {
-  await owner.page.goto("/settings/members");
-  await owner.page.getByLabel("Email").fill(email);
-  await owner.page.getByRole("button", { name: "Invite" }).click();
-  const link = await owner.page.getByRole("status").locator(".copy-box code").textContent();
-  assert.ok(link?.includes("/invite/"), `an invitation link, got ${link}`);
-  return new URL(link ?? "").pathname;
-}
-
-async function noSidewaysScroll(page: Page) {
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(wide <= 0, `the page scrolls sideways by ${wide}px`);
-}
-
 describe("editing a campaign together", () => {
   it("refuses a stale save with what changed, applies mine on top, and guards enrollment", async () => {
     const owner = await openSession(browser(), desktop);
@@ -101,20 +68,14 @@ describe("editing a campaign together", () => {
       email: ownerEmail,
       teamName: "E2E editing",
     });
-    const key = await apiKeyOf(owner.page);
+    const key = await apiKeyOf(owner.page, "e2e edit");
     const { ada, together } = await arrange(key);
 
-    const mate = await openSession(browser(), desktop);
-    const mateEmail = uniqueEmail("edit-mate");
-    const invitePath = await invite(owner, mateEmail);
-    await signUpThroughForm(mate.page, {
+    const mate = await invitedTeammate(browser(), owner, desktop, {
       name: "Milo Mate",
-      email: mateEmail,
+      tag: "edit-mate",
       teamName: "Milo's own",
     });
-    await mate.page.goto(invitePath);
-    await mate.page.getByRole("button", { name: /Accept and join/ }).click();
-    await mate.page.waitForURL("**/people");
 
     try {
       // Both open the edit page: the owner from the campaign page's Edit link.

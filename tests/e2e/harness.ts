@@ -3,6 +3,7 @@
  * screenshots, and a page that fails its test on any console error or uncaught exception.
  * Run by scripts/e2e.ts, which starts the server and sets E2E_BASE_URL.
  */
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -130,4 +131,70 @@ export async function signedInSession(
     teamName: `E2E ${tag} ${viewport.name}`,
   });
   return session;
+}
+
+/** An API key of the signed-in user, made through Settings → API keys as a user would. */
+export async function apiKeyOf(page: Page, keyName: string): Promise<string> {
+  await page.goto("/settings/api-keys");
+  await page.getByLabel("New key's name").fill(keyName);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = await page.locator(".secret-notice code").textContent();
+  assert.ok(key?.startsWith("bk_"), `an API key, got ${key}`);
+  return key ?? "";
+}
+
+/** One JSON API call with a key; fails the test on any status other than 2xx. */
+export async function call(
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** A JSON API list answer. */
+export type Items<T> = { items: T[] };
+
+/** Invites an address through Settings → Members; answers the invitation link's path. */
+async function invite(owner: Session, email: string): Promise<string> {
+  await owner.page.goto("/settings/members");
+  await owner.page.getByLabel("Email").fill(email);
+  await owner.page.getByRole("button", { name: "Invite" }).click();
+  const link = await owner.page.getByRole("status").locator(".copy-box code").textContent();
+  assert.ok(link?.includes("/invite/"), `an invitation link, got ${link}`);
+  return new URL(link ?? "").pathname;
+}
+
+/** Fails the test when the page is wider than the viewport. */
+export async function noSidewaysScroll(page: Page): Promise<void> {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `the page scrolls sideways by ${wide}px`);
+}
+
+/**
+ * A second member of the owner's team, in a fresh session: signs up with a team of their
+ * own, then opens the owner's invitation link and accepts it; ends on /people.
+ */
+export async function invitedTeammate(
+  browser: Browser,
+  owner: Session,
+  viewport: Viewport,
+  user: { name: string; tag: string; teamName: string },
+): Promise<Session> {
+  const mate = await openSession(browser, viewport);
+  const email = uniqueEmail(user.tag);
+  const invitePath = await invite(owner, email);
+  await signUpThroughForm(mate.page, { name: user.name, email, teamName: user.teamName });
+  await mate.page.goto(invitePath);
+  await mate.page.getByRole("button", { name: /Accept and join/ }).click();
+  await mate.page.waitForURL("**/people");
+  return mate;
 }

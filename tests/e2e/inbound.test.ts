@@ -7,33 +7,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Page } from "playwright-core";
-import { BASE_URL, browserForFile, type Session, signedInSession, VIEWPORTS } from "./harness";
+import {
+  apiKeyOf,
+  BASE_URL,
+  browserForFile,
+  call,
+  type Items,
+  type Session,
+  signedInSession,
+  VIEWPORTS,
+} from "./harness";
 
 const browser = browserForFile();
-
-/** An API key of the signed-in user, made through Settings → API keys as a user would. */
-async function apiKeyOf(page: Page): Promise<string> {
-  await page.goto("/settings/api-keys");
-  await page.getByLabel("New key's name").fill("e2e inbound");
-  await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.locator(".secret-notice code").textContent();
-  assert.ok(key?.startsWith("bk_"), `an API key, got ${key}`);
-  return key ?? "";
-}
-
-async function call(key: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${BASE_URL}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
-type Items<T> = { items: T[] };
 
 /** Raw RFC 822 mail to wrangler dev's local `email()` endpoint. */
 async function deliver(from: string, to: string, headers: Record<string, string>, text: string) {
@@ -56,7 +41,7 @@ async function deliver(from: string, to: string, headers: Record<string, string>
 
 /** A mailbox, a person and a campaign whose first email the sink has sent. */
 async function arrange(s: Session) {
-  const key = await apiKeyOf(s.page);
+  const key = await apiKeyOf(s.page, "e2e inbound");
   const tag = `${s.viewport.name}${Date.now().toString(36)}`;
   const mailboxAddress = `rita.${tag}@acme.example`;
   const personAddress = `ada.${tag}@mail.example`;

@@ -9,8 +9,11 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import {
-  BASE_URL,
+  apiKeyOf,
   browserForFile,
+  call,
+  invitedTeammate,
+  noSidewaysScroll,
   openSession,
   type Session,
   signUpThroughForm,
@@ -21,40 +24,6 @@ import {
 const browser = browserForFile();
 const [desktop, phone] = VIEWPORTS;
 const LIVE_MS = 3_000;
-
-async function apiKeyOf(page: Page): Promise<string> {
-  await page.goto("/settings/api-keys");
-  await page.getByLabel("New key's name").fill("e2e live");
-  await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.locator(".secret-notice code").textContent();
-  assert.ok(key?.startsWith("bk_"), `an API key, got ${key}`);
-  return key ?? "";
-}
-
-async function call(key: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${BASE_URL}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
-async function invite(owner: Session, email: string): Promise<string> {
-  await owner.page.goto("/settings/members");
-  await owner.page.getByLabel("Email").fill(email);
-  await owner.page.getByRole("button", { name: "Invite" }).click();
-  const link = await owner.page.locator(".copy-box code").first().textContent();
-  assert.ok(link?.includes("/invite/"), `an invitation link, got ${link}`);
-  return new URL(link ?? "").pathname;
-}
-
-async function noSidewaysScroll(page: Page) {
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(wide <= 0, `the page scrolls sideways by ${wide}px`);
-}
 
 /** Problems other than the failed socket attempts a page makes while it is offline. */
 const realProblems = (s: Session) => s.problems.filter((p) => !/WebSocket|ERR_INTERNET/.test(p));
@@ -104,16 +73,14 @@ describe("live updates", () => {
       email: uniqueEmail("live-owner"),
       teamName: "E2E live",
     });
-    const key = await apiKeyOf(owner.page);
+    const key = await apiKeyOf(owner.page, "e2e live");
     const { people, campaign } = await arrange(key);
 
-    const mate = await openSession(browser(), phone);
-    const mateEmail = uniqueEmail("live-mate");
-    const invitePath = await invite(owner, mateEmail);
-    await signUpThroughForm(mate.page, { name: "Milo Mate", email: mateEmail, teamName: "Milo" });
-    await mate.page.goto(invitePath);
-    await mate.page.getByRole("button", { name: /Accept and join/ }).click();
-    await mate.page.waitForURL("**/people");
+    const mate = await invitedTeammate(browser(), owner, phone, {
+      name: "Milo Mate",
+      tag: "live-mate",
+      teamName: "Milo",
+    });
 
     const extra: Page[] = [];
     try {

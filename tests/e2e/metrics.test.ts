@@ -9,35 +9,21 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
-import { BASE_URL, browserForFile, type Session, signedInSession, VIEWPORTS } from "./harness";
+import {
+  apiKeyOf,
+  browserForFile,
+  call,
+  type Items,
+  type Session,
+  signedInSession,
+  VIEWPORTS,
+} from "./harness";
 
 const browser = browserForFile();
 
-async function apiKeyOf(page: Page): Promise<string> {
-  await page.goto("/settings/api-keys");
-  await page.getByLabel("New key's name").fill("e2e metrics");
-  await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.locator(".secret-notice code").textContent();
-  assert.ok(key?.startsWith("bk_"), `an API key, got ${key}`);
-  return key ?? "";
-}
-
-async function call(key: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${BASE_URL}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
-type Items<T> = { items: T[] };
-
 /** A mailbox, three people and a campaign whose first email the sink sent to all three. */
 async function arrange(s: Session) {
-  const key = await apiKeyOf(s.page);
+  const key = await apiKeyOf(s.page, "e2e metrics");
   const tag = `${s.viewport.name}${Date.now().toString(36)}`;
   const mailbox = (await call(key, "POST", "/api/v1/mailboxes", {
     address: `mira.${tag}@acme.example`,
@@ -207,7 +193,7 @@ for (const viewport of VIEWPORTS) {
       const s = await signedInSession(browser(), viewport, "deliver");
       const { page } = s;
       try {
-        const key = await apiKeyOf(page);
+        const key = await apiKeyOf(page, "e2e metrics");
         const box = (await call(key, "POST", "/api/v1/mailboxes", {
           address: `loud.${viewport.name}${Date.now().toString(36)}@acme.example`,
           name: "Lou Loud",

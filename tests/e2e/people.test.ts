@@ -52,6 +52,8 @@ for (const viewport of VIEWPORTS) {
         await page.getByLabel("Search people").fill("nobody-has-this-name");
         await page.getByLabel("Search people").press("Enter");
         await page.waitForURL(/q=nobody-has-this-name/);
+        // The URL changes when the navigation commits; the list renders right after.
+        await page.getByRole("link", { name: `Ngozi ${lastName}` }).waitFor({ state: "detached" });
         assert.equal(await page.getByRole("link", { name: `Ngozi ${lastName}` }).count(), 0);
         assert.deepEqual(s.problems, []);
       } finally {

@@ -1,6 +1,6 @@
 import type { Decision } from "../core/engine/prospect";
 import type { CampaignDef, CampaignStore, Message, NewMessage, Prospect } from "./store";
-import { type ActorRef, actorLabel, fromState, isSendStage } from "./transitions";
+import { type ActorRef, actorLabel, fromState, isSendStage, waitingMessage } from "./transitions";
 
 /** One decision to apply: the prospect as read, the core's decision, and what the action sets. */
 export type DecisionItem = {
@@ -90,29 +90,8 @@ export function applyDecisions(
       was && was.stageId === after.stageId
         ? was
         : (open.get(key(after.personId, stage.id)) ?? null);
-    if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return;
-    const base: NewMessage = current ?? {
-      id: crypto.randomUUID(),
-      personId: after.personId,
-      stageId: stage.id,
-      stageIndex: after.stageIndex,
-      channel: stage.type === "sms" ? "sms" : "email",
-      attempt: after.attempt,
-      status: "waiting",
-      reason: null,
-      to: null,
-      mailboxId: stage.type === "email" ? (stage.mailboxId ?? null) : null,
-      subject: stage.type === "email" ? stage.subject : null,
-      scheduledAt: after.nextAt,
-      sentAt: null,
-      messageId: null,
-      providerId: null,
-      idempotencyKey: null,
-      batchId: null,
-      payload: null,
-      createdAt: now,
-    };
-    writes.push({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
+    const message = waitingMessage(current, after, stage, now);
+    if (message) writes.push(message);
   });
   store.messages.putMany(writes);
   return stored;

@@ -7,7 +7,7 @@ import type {
   NewMessage,
   Prospect,
 } from "./store";
-import { type ActorRef, actorLabel, fromState, isSendStage } from "./transitions";
+import { type ActorRef, actorLabel, fromState, isSendStage, waitingMessage } from "./transitions";
 
 /** Someone joining the campaign: enrolled, added from another campaign, or moved with history. */
 export type Arrival = {
@@ -98,30 +98,8 @@ function openWaiting(store: CampaignStore, def: CampaignDef, arrivals: Prospect[
   for (const p of wanting) {
     const stage = def.stages[p.stageIndex];
     if (!stage || !p.stageId) continue;
-    const current = open.get(`${p.personId}\n${stage.id}`);
-    if (current && current.status === "waiting" && current.scheduledAt === p.nextAt) continue;
-    const base: NewMessage = current ?? {
-      id: crypto.randomUUID(),
-      personId: p.personId,
-      stageId: stage.id,
-      stageIndex: p.stageIndex,
-      channel: stage.type === "sms" ? "sms" : "email",
-      attempt: p.attempt,
-      status: "waiting",
-      reason: null,
-      to: null,
-      mailboxId: stage.type === "email" ? (stage.mailboxId ?? null) : null,
-      subject: stage.type === "email" ? stage.subject : null,
-      scheduledAt: p.nextAt,
-      sentAt: null,
-      messageId: null,
-      providerId: null,
-      idempotencyKey: null,
-      batchId: null,
-      payload: null,
-      createdAt: now,
-    };
-    writes.push({ ...base, status: "waiting", reason: null, scheduledAt: p.nextAt });
+    const message = waitingMessage(open.get(`${p.personId}\n${stage.id}`) ?? null, p, stage, now);
+    if (message) writes.push(message);
   }
   store.messages.putMany(writes);
 }

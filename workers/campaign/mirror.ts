@@ -1,3 +1,4 @@
+import type { EmailStatus } from "../core/engine/statuses";
 import { jsonChunks, jsonIdChunks } from "../db/json-ids";
 import { limitD1 } from "../db/limits";
 import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
@@ -114,7 +115,7 @@ function removedMemberStatements(d1: D1Database, def: CampaignDef, personIds: st
 }
 
 /** The Email Log shows a message in flight as Waiting until the provider answers. */
-function logStatus(m: Message): string {
+export function logStatus(m: Message): EmailStatus {
   return m.status === "sending" ? "waiting" : m.status;
 }
 

@@ -1,6 +1,6 @@
 import type { Decision, ProspectState, Timing } from "../core/engine/prospect";
 import type { Stage } from "../core/engine/schemas";
-import type { CampaignDef, CampaignStore, NewMessage, Prospect } from "./store";
+import type { CampaignDef, CampaignStore, Message, NewMessage, Prospect } from "./store";
 
 /** Who did something, as written in a prospect's history. */
 export type ActorRef = { kind: "user" | "api_key" | "system"; id: string };
@@ -93,6 +93,21 @@ export function syncWaiting(
   if (!wantsWaiting || !after || !stage) return;
   const current =
     open && open.stageId === after.stageId ? open : store.messages.open(after.personId, stage.id);
+  const message = waitingMessage(current, after, stage, now);
+  if (message) store.messages.put(message);
+}
+
+/**
+ * The Waiting message of a prospect scheduled at a send stage: the stage's open message
+ * rescheduled, or a new one; null when the open one already waits for that time.
+ */
+export function waitingMessage(
+  current: Message | null,
+  after: Prospect,
+  stage: Stage,
+  now: number,
+): NewMessage | null {
+  if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return null;
   const base: NewMessage = current ?? {
     id: crypto.randomUUID(),
     personId: after.personId,
@@ -114,8 +129,7 @@ export function syncWaiting(
     payload: null,
     createdAt: now,
   };
-  if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return;
-  store.messages.put({ ...base, status: "waiting", reason: null, scheduledAt: after.nextAt });
+  return { ...base, status: "waiting", reason: null, scheduledAt: after.nextAt };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { reasonLabel } from "../core/engine/statuses";
+import { logStatus } from "./mirror";
 import type { CampaignDef, Message, Prospect } from "./store";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -35,7 +36,7 @@ export function messageRow(m: Message, def: CampaignDef) {
     mailboxId: m.mailboxId,
     to: m.to,
     subject: m.subject,
-    status: m.status === "sending" ? "waiting" : m.status,
+    status: logStatus(m),
     scheduledAt: iso(m.scheduledAt),
     sentAt: iso(m.sentAt),
     messageId: m.messageId,

@@ -6,6 +6,8 @@ import {
   catchUpFrom,
   type EmailRow,
   entryKey,
+  parseAccountFrame,
+  parseCampaignFrame,
   parseSince,
   presentUsers,
   pruneBounds,
@@ -163,5 +165,46 @@ describe("presence", () => {
       { userId: "u2", name: "Al", mode: "viewing" },
       { userId: "u1", name: "Zoe", mode: "editing" },
     ]);
+  });
+});
+
+describe("frames", () => {
+  const liveRow = {
+    personId: "a",
+    name: "A",
+    status: "active",
+    stageIndex: 0,
+    stageId: "s1",
+    updatedAt: null,
+  };
+
+  it("parses the Campaign DO's frames and ignores anything else", () => {
+    expect(parseCampaignFrame(JSON.stringify({ type: "hello", rev: 4, campaignId: "c" }))).toEqual({
+      type: "hello",
+      rev: 4,
+    });
+    const diff = parseCampaignFrame(
+      JSON.stringify({ type: "prospects", rev: 9, rows: [liveRow], removed: ["b"] }),
+    );
+    expect(diff).toEqual({ type: "prospects", rev: 9, rows: [liveRow], removed: ["b"] });
+    expect(parseCampaignFrame("not json")).toBeNull();
+    expect(parseCampaignFrame(JSON.stringify({ type: "prospects", rev: "x" }))).toBeNull();
+    expect(parseCampaignFrame(JSON.stringify({ type: "error", message: "no" }))).toBeNull();
+    expect(parseCampaignFrame(new ArrayBuffer(2))).toBeNull();
+  });
+
+  it("parses the team feed's frames and ignores anything else", () => {
+    expect(parseAccountFrame(JSON.stringify({ type: "hello", teamId: "t", version: 3 }))).toEqual({
+      type: "hello",
+      teamId: "t",
+      version: 3,
+    });
+    expect(
+      parseAccountFrame(
+        JSON.stringify({ type: "changes", version: 5, entries: [{ kind: "usage", usage: 1 }] }),
+      ),
+    ).toBeNull();
+    expect(parseAccountFrame("{")).toBeNull();
+    expect(parseAccountFrame(null)).toBeNull();
   });
 });

@@ -152,7 +152,8 @@ export const AccountFrameSchema = z.discriminatedUnion("type", [
 ]);
 export type AccountFrame = z.infer<typeof AccountFrameSchema>;
 
-export function parseAccountFrame(text: unknown): AccountFrame | null {
+/** A frame from a socket, or null when it is not text, not JSON or not one `schema` knows. */
+function parseFrame<T>(schema: z.ZodType<T>, text: unknown): T | null {
   if (typeof text !== "string") return null;
   let json: unknown;
   try {
@@ -160,8 +161,12 @@ export function parseAccountFrame(text: unknown): AccountFrame | null {
   } catch {
     return null;
   }
-  const parsed = AccountFrameSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : null;
+}
+
+export function parseAccountFrame(text: unknown): AccountFrame | null {
+  return parseFrame(AccountFrameSchema, text);
 }
 
 /** The campaigns list's rows after campaign entries: counts, status and name in place. */
@@ -300,13 +305,5 @@ export const CampaignFrameSchema = z.discriminatedUnion("type", [
 export type CampaignFrame = z.infer<typeof CampaignFrameSchema>;
 
 export function parseCampaignFrame(text: unknown): CampaignFrame | null {
-  if (typeof text !== "string") return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = CampaignFrameSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  return parseFrame(CampaignFrameSchema, text);
 }

@@ -5,7 +5,6 @@ import {
   enrollSummary,
   type LiveRow,
   messageReasonText,
-  parseLiveFrame,
   splitPastedIds,
   stageText,
 } from "./prospect-list";
@@ -86,20 +85,6 @@ describe("live prospect rows", () => {
       { filter: { stage: 1 }, pageFull: false },
     );
     expect(out.map((r) => r.personId)).toEqual(["x"]);
-  });
-
-  it("parses the DO's frames and ignores anything else", () => {
-    expect(parseLiveFrame(JSON.stringify({ type: "hello", rev: 4, campaignId: "c" }))).toEqual({
-      type: "hello",
-      rev: 4,
-    });
-    const diff = parseLiveFrame(
-      JSON.stringify({ type: "prospects", rev: 9, rows: [row("a")], removed: ["b"] }),
-    );
-    expect(diff).toMatchObject({ type: "prospects", rev: 9, removed: ["b"] });
-    expect(parseLiveFrame("not json")).toBeNull();
-    expect(parseLiveFrame(JSON.stringify({ type: "prospects", rev: "x" }))).toBeNull();
-    expect(parseLiveFrame(new ArrayBuffer(2))).toBeNull();
   });
 });
 

@@ -9,8 +9,9 @@ import {
 } from "./engine/statuses";
 
 /**
- * The campaign pages' pure pieces: the live feed's frames and how a diff updates the rows
- * on screen, badge tones, action labels, and the one-line summaries of bulk results.
+ * The campaign pages' pure pieces: the live feed's rows (its frames are in live-feed.ts) and
+ * how a diff updates the rows on screen, badge tones, action labels, and the one-line
+ * summaries of bulk results.
  */
 
 export const LiveRowSchema = z.object({
@@ -25,33 +26,6 @@ export const LiveRowSchema = z.object({
   updatedAt: z.string().nullable(),
 });
 export type LiveRow = z.infer<typeof LiveRowSchema>;
-
-/** Frames the Campaign DO sends on /parties/campaign/<id>. */
-export const LiveFrameSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hello"), rev: z.number() }),
-  z.object({
-    type: z.literal("prospects"),
-    rev: z.number(),
-    rows: z.array(LiveRowSchema),
-    removed: z.array(z.string()),
-    more: z.boolean().optional(),
-  }),
-  z.object({ type: z.literal("error"), message: z.string() }),
-]);
-export type LiveFrame = z.infer<typeof LiveFrameSchema>;
-
-/** A frame from the socket, or null when it is not one we know. */
-export function parseLiveFrame(text: unknown): LiveFrame | null {
-  if (typeof text !== "string") return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = LiveFrameSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
-}
 
 export type ListFilter = { status?: ProspectStatus; stage?: number };
 

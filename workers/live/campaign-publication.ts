@@ -1,7 +1,7 @@
 import type { Flushed } from "../campaign/mirror";
-import type { CampaignDef, CampaignStore, Message, Prospect } from "../campaign/store";
-import { type AccountEntry, type EmailRow, EmailRowSchema } from "../core/live-feed";
-import { emailLogRow } from "../data/email-log";
+import type { CampaignDef, CampaignStore, Prospect } from "../campaign/store";
+import { messageRow, prospectRow } from "../campaign/views";
+import { type AccountEntry, EmailRowSchema } from "../core/live-feed";
 
 /**
  * What one mirror flush of a campaign tells the team feed: the campaign's summary (as the
@@ -38,17 +38,22 @@ export function campaignPublication(
       (m): AccountEntry => ({
         kind: "email",
         createdAt: m.createdAt,
-        row: emailRow(def, m, names.get(m.personId) ?? null),
+        // The API's row for the message, with the names the API adds (the person's as the
+        // campaign knows it). Engagement is written into D1 by the tracking endpoints, not
+        // by the campaign, so it is not part of it.
+        row: EmailRowSchema.parse({
+          ...messageRow(m, def),
+          personName: names.get(m.personId) || null,
+          campaignName: def.name,
+        }),
       }),
     ),
   ];
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 function outreachEntry(def: CampaignDef, p: Prospect): AccountEntry {
-  // As the D1 mirror writes campaign_member: past the last stage names the last one.
-  const next = p.nextAt ?? p.dueAt;
+  // The API's prospect row: past the last stage it names the last one, as the D1 mirror does.
+  const row = prospectRow(p, def);
   return {
     kind: "outreach",
     personId: p.personId,
@@ -57,45 +62,7 @@ function outreachEntry(def: CampaignDef, p: Prospect): AccountEntry {
     status: p.status,
     reason: p.reason,
     stageIndex: p.stageIndex,
-    stageId: p.stageId ?? def.stages[def.stages.length - 1]?.id ?? null,
-    nextAt: iso(next),
+    stageId: row.stageId,
+    nextAt: row.nextAt ?? null,
   };
-}
-
-/**
- * The Email Log row the mirror wrote for a message, mapped as the API maps it, with the
- * names the API adds (the person's as the campaign knows it: first and last name).
- */
-function emailRow(def: CampaignDef, m: Message, personName: string | null): EmailRow {
-  return EmailRowSchema.parse({
-    ...emailLogRow({
-      id: m.id,
-      teamId: def.teamId,
-      campaignId: def.id,
-      personId: m.personId,
-      stageIndex: m.stageIndex,
-      stageId: m.stageId,
-      channel: m.channel,
-      mailboxId: m.mailboxId,
-      to: m.to,
-      subject: m.subject,
-      // The Email Log shows a message in flight as Waiting until the provider answers.
-      status: m.status === "sending" ? "waiting" : m.status,
-      reason: m.reason,
-      scheduledAt: m.scheduledAt,
-      sentAt: m.sentAt,
-      messageId: m.messageId,
-      providerId: m.providerId,
-      // Engagement is written into D1 by the tracking endpoints, not by the campaign.
-      openedAt: null,
-      clickedAt: null,
-      downloadedAt: null,
-      repliedAt: null,
-      rev: m.rev,
-      createdAt: m.createdAt,
-      toDigits: null,
-    }),
-    personName: personName || null,
-    campaignName: def.name,
-  });
 }

@@ -3,6 +3,7 @@ import { failureOf } from "./bounce";
 import { judge } from "./judge";
 import { header, type Mail, readMail } from "./message";
 import { quotedOriginal } from "./mta-text";
+import { blankVerdict } from "./outcome";
 import { feedbackOf, originalOf, originalPart } from "./reports";
 import type { MailKind, Original, Verdict } from "./types";
 
@@ -84,19 +85,5 @@ export function classifyParsed(mail: Mail): Verdict {
 }
 
 function unreadable(problem: string): Verdict {
-  return {
-    kind: "other",
-    bounce: null,
-    outOfOffice: false,
-    messageId: null,
-    inReplyTo: null,
-    references: [],
-    from: null,
-    to: [],
-    subject: "",
-    date: null,
-    original: null,
-    text: "",
-    problem: `unparsable: ${problem}`,
-  };
+  return blankVerdict("other", { problem: `unparsable: ${problem}` });
 }

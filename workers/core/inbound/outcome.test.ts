@@ -1,24 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { statusOfReason } from "../engine/statuses";
-import { outcomeOf } from "./outcome";
+import { blankVerdict, outcomeOf } from "./outcome";
 import type { Bounce, Verdict } from "./types";
 
-const verdict = (v: Partial<Verdict>): Verdict => ({
-  kind: "other",
-  bounce: null,
-  outOfOffice: false,
-  messageId: null,
-  inReplyTo: null,
-  references: [],
-  from: null,
-  to: [],
-  subject: "",
-  date: null,
-  original: null,
-  text: "",
-  problem: null,
-  ...v,
-});
+const verdict = (v: Partial<Verdict>): Verdict => blankVerdict(v.kind ?? "other", v);
 const bounce = (b: Partial<Bounce>): Verdict =>
   verdict({
     kind: "bounce",

@@ -1,5 +1,28 @@
 import type { EmailStatus, Reason } from "../engine/statuses";
-import type { Verdict } from "./types";
+import type { MailKind, Verdict } from "./types";
+
+/**
+ * A verdict of `kind` on no message in particular (no ids, sender, subject or text), with
+ * `fields` set: what a provider's event is judged as, or a message that could not be read.
+ */
+export function blankVerdict(kind: MailKind, fields: Partial<Verdict> = {}): Verdict {
+  return {
+    kind,
+    bounce: null,
+    outOfOffice: false,
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    from: null,
+    to: [],
+    subject: "",
+    date: null,
+    original: null,
+    text: "",
+    problem: null,
+    ...fields,
+  };
+}
 
 /** What an inbound message (or a provider's event) does to the prospect and the Email Log. */
 export type Outcome = {

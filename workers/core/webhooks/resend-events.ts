@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { EmailStatus, Reason } from "../engine/statuses";
-import { outcomeOf } from "../inbound/outcome";
+import { blankVerdict, outcomeOf } from "../inbound/outcome";
 import type { BounceReason } from "../inbound/types";
 
 /** The Resend webhook events Beacon acts on (email.opened/clicked are ours: /t/*). */
@@ -94,28 +94,18 @@ export function deliveryEffect(e: ResendEvent): DeliveryEffect | null {
       const permanent =
         e.type === "email.suppressed" || (b?.type ?? "").toLowerCase() === "permanent";
       const sub = (b?.subType ?? "").toLowerCase();
-      const out = outcomeOf({
-        kind: "bounce",
-        bounce: {
-          class: permanent ? "hard" : "soft",
-          reason: BOUNCE_SUBTYPES[sub] ?? (permanent ? "userunknown" : "undefined"),
-          recipient: null,
-          status: null,
-          diagnostic: b?.message ?? e.data.suppressed?.message ?? null,
-          delayed: false,
-        },
-        outOfOffice: false,
-        messageId: null,
-        inReplyTo: null,
-        references: [],
-        from: null,
-        to: [],
-        subject: "",
-        date: null,
-        original: null,
-        text: "",
-        problem: null,
-      });
+      const out = outcomeOf(
+        blankVerdict("bounce", {
+          bounce: {
+            class: permanent ? "hard" : "soft",
+            reason: BOUNCE_SUBTYPES[sub] ?? (permanent ? "userunknown" : "undefined"),
+            recipient: null,
+            status: null,
+            diagnostic: b?.message ?? e.data.suppressed?.message ?? null,
+            delayed: false,
+          },
+        }),
+      );
       if (!out.emailLog) return null;
       const detail =
         e.type === "email.suppressed"
@@ -129,21 +119,7 @@ export function deliveryEffect(e: ResendEvent): DeliveryEffect | null {
       };
     }
     case "email.complained": {
-      const out = outcomeOf({
-        kind: "complaint",
-        bounce: null,
-        outOfOffice: false,
-        messageId: null,
-        inReplyTo: null,
-        references: [],
-        from: null,
-        to: [],
-        subject: "",
-        date: null,
-        original: null,
-        text: "",
-        problem: null,
-      });
+      const out = outcomeOf(blankVerdict("complaint"));
       return {
         emailLog: out.emailLog ?? "spam",
         prospect: out.prospect?.reason ?? null,
