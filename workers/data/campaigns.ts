@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL } from "drizzle-orm";
 import { getServerByName } from "partyserver";
 import { z } from "zod";
 import { cursorParam, encodeCursor } from "../core/cursor";
@@ -107,8 +107,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-const IN_CHUNK = 90;
-
 /** The team's people among the ids (name and time zone for enrollment); chunked for D1. */
 export async function peopleForEnrollment(d: Db, teamId: string, ids: string[]) {
   const out = new Map<string, { personId: string; name: string; timeZone: string | null }>();
@@ -159,30 +157,6 @@ export async function suppressedPeople(d: Db, teamId: string, ids: string[]) {
         and(eq(schema.personEmail.teamId, teamId), inJsonChunk(schema.personEmail.personId, part)),
       );
     for (const r of byAddress) out.add(r.personId);
-  }
-  return out;
-}
-
-/** People Active in another campaign of the team: enrolled anyway, reported as conflicts. */
-export async function activeElsewhere(d: Db, teamId: string, campaignId: string, ids: string[]) {
-  const out: { personId: string; campaignId: string }[] = [];
-  for (let i = 0; i < ids.length; i += IN_CHUNK) {
-    const part = ids.slice(i, i + IN_CHUNK);
-    const rows = await d
-      .select({
-        personId: schema.campaignMember.personId,
-        campaignId: schema.campaignMember.campaignId,
-      })
-      .from(schema.campaignMember)
-      .where(
-        and(
-          eq(schema.campaignMember.teamId, teamId),
-          ne(schema.campaignMember.campaignId, campaignId),
-          eq(schema.campaignMember.status, "active"),
-          inArray(schema.campaignMember.personId, part),
-        ),
-      );
-    out.push(...rows);
   }
   return out;
 }
