@@ -1,11 +1,6 @@
-import {
-  type Connection,
-  type ConnectionContext,
-  getServerByName,
-  Server,
-  type WSMessage,
-} from "partyserver";
+import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { z } from "zod";
+import { afterChange, alarmFor, type ChangeTarget } from "./campaign/after-change";
 import { loadTeamTimeZone } from "./campaign/data";
 import * as definition from "./campaign/definition";
 import { applyDelivery, type DeliveryInput } from "./campaign/delivery";
@@ -13,20 +8,10 @@ import * as emailLog from "./campaign/email-log-actions";
 import { admit } from "./campaign/enrollment";
 import type { Host } from "./campaign/host";
 import { applyInbound, type InboundOutcome } from "./campaign/inbound";
-import {
-  answerMessage,
-  catchUpFrames,
-  connectionState,
-  definitionFrame,
-  framesSince,
-  helloFrame,
-  presenceFrame,
-  presenceModeOf,
-  userNameOf,
-} from "./campaign/live";
-import { type Flushed, flushMirror } from "./campaign/mirror";
+import { answerMessage, closeUser, connectionState, presenceFrame, welcome } from "./campaign/live";
 import { receive } from "./campaign/moves";
-import { type PipelineContext, runPipeline } from "./campaign/pipeline/run";
+import { runPipeline } from "./campaign/pipeline/run";
+import { pipelineContextFor } from "./campaign/pipeline/wiring";
 import { act, actChunk } from "./campaign/prospect-actions";
 import * as reads from "./campaign/reads";
 import {
@@ -43,10 +28,8 @@ import {
   timingOf,
   toState,
 } from "./campaign/transitions";
-import { emailTransport, smsTransport } from "./campaign/transports";
 import { clock, realTimeFor } from "./clock";
 import { afterFailure, enrolledState } from "./core/engine/actions";
-import { expectedAlarm } from "./core/engine/alarm";
 import type {
   CampaignInput,
   CampaignPatch,
@@ -55,10 +38,7 @@ import type {
   ProspectFilter,
 } from "./core/engine/schemas";
 import { type Reason, ReasonSchema } from "./core/engine/statuses";
-import { syntaxValidator } from "./core/engine/validate";
 import { d1Totals, inInvocation } from "./db/limits";
-import { config } from "./env";
-import { campaignPublication } from "./live/campaign-publication";
 import { campaignMetrics, noMetrics } from "./metrics/query";
 import { engineHooks } from "./testing/hooks";
 
@@ -281,7 +261,10 @@ export class Campaign extends Server<Env> {
       if (this.pipelineRunning) return;
       this.pipelineRunning = true;
       try {
-        if (this.store.getDef()) await runPipeline(await this.pipelineContext());
+        if (this.store.getDef()) {
+          const crash = () => this.ctx.abort("injected crash");
+          await runPipeline(await pipelineContextFor(this.env, this.store, this.name, crash));
+        }
       } catch (error) {
         // Never let the alarm die: the platform drops it after 6 throws. Work stays in storage.
         console.warn("campaign alarm failed; re-armed", this.name, error);
@@ -293,118 +276,27 @@ export class Campaign extends Server<Env> {
     });
   }
 
-  private async pipelineContext(): Promise<PipelineContext> {
-    const store = this.store;
-    const teamId = store.def().teamId;
-    const cfg = config(this.env);
-    const account = await getServerByName(this.env.Account, teamId);
+  /** The DO's storage, sockets and name, for the steps after a change. */
+  private changeTarget(): ChangeTarget {
     return {
-      d1: this.env.DB,
-      store,
-      get def() {
-        return store.def();
-      },
-      teamTz: await loadTeamTimeZone(this.env.DB, teamId),
-      now: () => clock.now(),
-      quota: {
-        reserve: (args) => account.reserve(args),
-        release: (args) => account.release(args),
-      },
-      transport: (engineHooks.transport ?? ((t) => t))(await emailTransport(this.env)),
-      sms: smsTransport(this.env),
-      validate: syntaxValidator,
-      publicUrl: cfg.PUBLIC_URL,
-      inboundDomain: cfg.INBOUND_DOMAIN ?? null,
-      secret: cfg.AUTH_SECRET,
-      fault: engineHooks.fault
-        ? (step) => engineHooks.fault?.(step, this.name, () => this.ctx.abort("injected crash"))
-        : undefined,
+      env: this.env,
+      store: this.store,
+      name: this.name,
+      watched: () => !this.getConnections()[Symbol.iterator]().next().done,
+      broadcast: (frame) => this.broadcast(frame),
     };
   }
 
-  /**
-   * Logs removals, broadcasts everything since the last broadcast, flushes the D1 mirror
-   * and publishes what it wrote to the team feed, and re-arms the alarm.
-   */
+  /** Broadcasts, flushes the D1 mirror, publishes to the team feed, and re-arms the alarm. */
   private async afterChange(_changed: Prospect[], removed: string[] = []) {
-    const def = this.store.getDef();
-    if (!def) return;
-    const now = clock.now();
-    this.store.changelog.removed(removed, now);
-    this.broadcastChanges();
-    const meta = this.store.meta;
-    try {
-      engineHooks.beforeMirrorWrite?.(def.id);
-      const flushed = await flushMirror(this.env.DB, this.store);
-      meta.setNumber("outbox_retry_at", null);
-      meta.setNumber("outbox_attempts", null);
-      // People who left outside an action (the pipeline drops a deleted person) are
-      // known here: they get their tombstones now.
-      const gone = new Set(removed);
-      this.store.changelog.removed(
-        flushed.removed.filter((id) => !gone.has(id)),
-        now,
-      );
-      this.broadcastChanges();
-      await this.publishToTeam(flushed);
-    } catch (error) {
-      const attempts = (meta.getNumber("outbox_attempts") ?? 0) + 1;
-      meta.setNumber("outbox_attempts", attempts);
-      meta.setNumber("outbox_retry_at", clock.now() + Math.min(60_000, 500 * 2 ** attempts));
-      console.warn("D1 mirror write failed; kept in the outbox", this.name, error);
-    }
-    this.store.changelog.prune(now);
+    if (!this.store.getDef()) return;
+    this.publishedVersion = await afterChange(this.changeTarget(), removed, this.publishedVersion);
     await this.arm();
-  }
-
-  /** Sends watchers every row and removal since the last broadcast, and a definition change. */
-  private broadcastChanges() {
-    const meta = this.store.meta;
-    const since = meta.getNumber("broadcast_rev") ?? 0;
-    const watched = !this.getConnections()[Symbol.iterator]().next().done;
-    if (watched) {
-      for (const frame of framesSince(this.store, since)) this.broadcast(frame);
-    }
-    const def = definitionFrame(this.store);
-    if (def && watched) this.broadcast(def);
-    if (since !== meta.currentRev()) meta.setNumber("broadcast_rev", meta.currentRev());
-  }
-
-  /**
-   * Tells the team feed what the flush wrote: one RPC per flush. A failure is logged and
-   * never breaks the send path (pages catch up from D1 on their next snapshot or load).
-   */
-  private async publishToTeam(flushed: Flushed) {
-    const nothing =
-      flushed.prospects.length === 0 &&
-      flushed.removed.length === 0 &&
-      flushed.messages.length === 0;
-    const def = this.store.getDef();
-    if (!def || (nothing && this.publishedVersion === def.version)) return;
-    try {
-      const account = await getServerByName(this.env.Account, def.teamId);
-      await account.publish(campaignPublication(def, this.store, flushed));
-      this.publishedVersion = def.version;
-    } catch (error) {
-      this.publishedVersion = null;
-      console.warn("team feed publish failed; pages catch up from D1", this.name, error);
-    }
   }
 
   /** The alarm invariant: max(now + 1 ms, earliest deadline), or none when nothing is pending. */
   private async arm() {
-    const store = this.store;
-    const now = clock.now();
-    const at = expectedAlarm({
-      active: store.getDef()?.status === "active",
-      now,
-      earliestDue: store.prospects.earliestNextAt(),
-      outboxPending: store.outbox.count() > 0,
-      outboxRetryAt: store.meta.getNumber("outbox_retry_at"),
-      providerRetryAt: store.messages.earliestRetryAt(now),
-      openReservations: store.reservations.open().length > 0,
-      preparesAt: store.meta.getNumber("prepare_at"),
-    });
+    const at = alarmFor(this.store, clock.now());
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(Date.now() + 1, realTimeFor(at)));
   }
@@ -446,19 +338,8 @@ export class Campaign extends Server<Env> {
   // ── live
 
   onConnect(connection: Connection, ctx: ConnectionContext) {
-    // Who is watching (set by the Worker after it checked the session and membership),
-    // kept on the connection so a member who leaves the team can be cut off.
-    const userId = ctx.request.headers.get("X-Beacon-User");
-    const mode = presenceModeOf(ctx.request.url);
-    connection.setState({
-      userId,
-      name: userNameOf(ctx.request.headers),
-      mode,
-      seen: Date.now(),
-    });
     // Hello and the catch-up from ?since= go out before any await: nothing slips between.
-    connection.send(helloFrame(this.store, this.name, userId));
-    for (const frame of catchUpFrames(this.store, ctx.request.url)) connection.send(frame);
+    const { mode } = welcome(this.store, this.name, connection, ctx.request);
     if (mode) this.broadcast(presenceFrame(this.getConnections(), Date.now()));
   }
 
@@ -473,16 +354,7 @@ export class Campaign extends Server<Env> {
 
   /** Closes a user's live connections at once (removed from the team): they get nothing more. */
   async disconnectUser(userId: string): Promise<number> {
-    const id = z.string().min(1).parse(userId);
-    let closed = 0;
-    for (const connection of this.getConnections()) {
-      const state = z.object({ userId: z.string().nullable() }).safeParse(connection.state);
-      if (state.success && state.data.userId === id) {
-        connection.close(4003, "You are no longer a member of this team");
-        closed++;
-      }
-    }
-    return closed;
+    return closeUser(this.getConnections(), z.string().min(1).parse(userId));
   }
 
   onMessage(connection: Connection, message: WSMessage) {

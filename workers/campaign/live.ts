@@ -196,3 +196,34 @@ export function answerMessage(
   if (arrived) broadcast(frame);
   else connection.send(frame);
 }
+
+/**
+ * Greets a new connection: who is watching (set by the Worker after it checked the
+ * session and membership, kept so a member who leaves the team can be cut off), then
+ * hello and the catch-up from `?since=`, synchronously. Answers the presence mode.
+ */
+export function welcome(
+  store: CampaignStore,
+  campaignId: string,
+  connection: Connection,
+  request: Request,
+): { mode: PresenceMode | null } {
+  const userId = request.headers.get("X-Beacon-User");
+  const mode = presenceModeOf(request.url);
+  connection.setState({ userId, name: userNameOf(request.headers), mode, seen: Date.now() });
+  connection.send(helloFrame(store, campaignId, userId));
+  for (const frame of catchUpFrames(store, request.url)) connection.send(frame);
+  return { mode };
+}
+
+/** Closes a user's live connections (removed from the team): they get nothing more. */
+export function closeUser(connections: Iterable<Connection>, userId: string): number {
+  let closed = 0;
+  for (const connection of connections) {
+    if (connectionState(connection)?.userId === userId) {
+      connection.close(4003, "You are no longer a member of this team");
+      closed++;
+    }
+  }
+  return closed;
+}

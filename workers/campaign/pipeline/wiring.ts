@@ -1,0 +1,45 @@
+import { getServerByName } from "partyserver";
+import { clock } from "../../clock";
+import { syntaxValidator } from "../../core/engine/validate";
+import { config } from "../../env";
+import { engineHooks } from "../../testing/hooks";
+import { loadTeamTimeZone } from "../data";
+import type { CampaignStore } from "../store";
+import { emailTransport, smsTransport } from "../transports";
+import type { PipelineContext } from "./context";
+
+/**
+ * The pipeline's context for one campaign, wired from the Worker's environment: D1, the
+ * team's quota (Account DO), the transports and configuration. `crash` aborts the Durable
+ * Object (the crash tests' injected faults).
+ */
+export async function pipelineContextFor(
+  env: Env,
+  store: CampaignStore,
+  name: string,
+  crash: () => void,
+): Promise<PipelineContext> {
+  const teamId = store.def().teamId;
+  const cfg = config(env);
+  const account = await getServerByName(env.Account, teamId);
+  return {
+    d1: env.DB,
+    store,
+    get def() {
+      return store.def();
+    },
+    teamTz: await loadTeamTimeZone(env.DB, teamId),
+    now: () => clock.now(),
+    quota: {
+      reserve: (args) => account.reserve(args),
+      release: (args) => account.release(args),
+    },
+    transport: (engineHooks.transport ?? ((t) => t))(await emailTransport(env)),
+    sms: smsTransport(env),
+    validate: syntaxValidator,
+    publicUrl: cfg.PUBLIC_URL,
+    inboundDomain: cfg.INBOUND_DOMAIN ?? null,
+    secret: cfg.AUTH_SECRET,
+    fault: engineHooks.fault ? (step) => engineHooks.fault?.(step, name, crash) : undefined,
+  };
+}
