@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Miniflare } from "miniflare";
 import { z } from "zod";
-import { type ResendFake, startResendFake } from "../tests/fakes/resend-server";
+import type { ResendFake } from "../tests/fakes/resend-server";
 
 import { addMailbox, seedTeam } from "./bench/api";
 import { benchClassifier } from "./bench/classifier";
@@ -34,6 +34,7 @@ import {
   splitPeople,
   tooMany,
 } from "./bench/resend";
+import { startResendFakeProcess } from "./bench/resend-fake-process";
 import { benchScale, SCALE, seedScaleTeam } from "./bench/scale";
 
 // ── main
@@ -341,7 +342,7 @@ async function main(): Promise<number> {
       );
     }
     if (resendRuns.length > 0) {
-      fake = await startResendFake({ maxEmailsKept: peopleCount });
+      fake = await startResendFakeProcess(peopleCount);
       const mailboxCount = Math.max(campaignCount, phases.has("d") ? smallCount : 0);
       for (let i = 2; i <= mailboxCount; i++) {
         mailboxIds.push(await addMailbox(b.d1, team, `${team.label}_${i}`));

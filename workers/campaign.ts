@@ -1,6 +1,11 @@
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { z } from "zod";
-import { afterChange, alarmFor, type ChangeTarget } from "./campaign/after-change";
+import {
+  afterChange,
+  alarmFor,
+  type ChangeSource,
+  type ChangeTarget,
+} from "./campaign/after-change";
 import { loadTeamTimeZone } from "./campaign/data";
 import * as definition from "./campaign/definition";
 import { applyDelivery, type DeliveryInput } from "./campaign/delivery";
@@ -10,6 +15,7 @@ import type { Host } from "./campaign/host";
 import { applyInbound, type InboundOutcome } from "./campaign/inbound";
 import { answerMessage, closeUser, connectionState, presenceFrame, welcome } from "./campaign/live";
 import { receive } from "./campaign/moves";
+import { Peers } from "./campaign/peers";
 import { runPipeline } from "./campaign/pipeline/run";
 import { pipelineContextFor } from "./campaign/pipeline/wiring";
 import { act, actChunk } from "./campaign/prospect-actions";
@@ -38,6 +44,7 @@ import type {
   ProspectFilter,
 } from "./core/engine/schemas";
 import { type Reason, ReasonSchema } from "./core/engine/statuses";
+import { TimeZoneSchema } from "./core/people";
 import { d1Totals, inInvocation } from "./db/limits";
 import { campaignMetrics, noMetrics } from "./metrics/query";
 import { engineHooks } from "./testing/hooks";
@@ -52,6 +59,8 @@ export class Campaign extends Server<Env> {
   static options = { hibernate: true };
 
   private cachedStore: CampaignStore | null = null;
+  /** Stubs of the Account DO and Pacer this object calls on every alarm. */
+  private readonly peers = new Peers(this.env);
   private pipelineRunning = false;
   /** The definition version the team feed last heard (null: unknown, send the summary). */
   private publishedVersion: number | null = null;
@@ -103,14 +112,20 @@ export class Campaign extends Server<Env> {
 
   // ── prospects
 
-  /** Enrolls people at the first stage; someone already in this campaign is refused. */
-  async enroll(peopleInput: EnrollPerson[], actor: ActorRef) {
+  /**
+   * Enrolls people at the first stage; someone already in this campaign is refused. The
+   * caller may pass the team's time zone it has just read (else it is read here).
+   */
+  async enroll(peopleInput: EnrollPerson[], actor: ActorRef, teamTimeZone?: string) {
     return this.run(async () => {
       const people = EnrollPeopleSchema.parse(peopleInput);
       ActorSchema.parse(actor);
       const def = this.store.def();
       const now = clock.now();
-      const teamTz = await loadTeamTimeZone(this.env.DB, def.teamId);
+      const teamTz =
+        teamTimeZone === undefined
+          ? await loadTeamTimeZone(this.env.DB, def.teamId)
+          : TimeZoneSchema.parse(teamTimeZone);
       const arrivals = people.map((p) => ({
         ...p,
         state: enrolledState(def.stages, now, timingOf(def, p, teamTz)),
@@ -263,16 +278,20 @@ export class Campaign extends Server<Env> {
       try {
         if (this.store.getDef()) {
           const crash = () => this.ctx.abort("injected crash");
-          await runPipeline(await pipelineContextFor(this.env, this.store, this.name, crash));
+          await runPipeline(
+            await pipelineContextFor(this.env, this.store, this.name, crash, this.peers),
+          );
         }
       } catch (error) {
         // Never let the alarm die: the platform drops it after 6 throws. Work stays in storage.
         console.warn("campaign alarm failed; re-armed", this.name, error);
+        // A failed call may have broken a stub: the next alarm addresses its peers afresh.
+        this.peers.forget();
       } finally {
         this.pipelineRunning = false;
       }
       // afterChange broadcasts every row changed since the last broadcast.
-      await this.afterChange([]);
+      await this.afterChange([], [], "alarm");
     });
   }
 
@@ -284,13 +303,23 @@ export class Campaign extends Server<Env> {
       name: this.name,
       watched: () => !this.getConnections()[Symbol.iterator]().next().done,
       broadcast: (frame) => this.broadcast(frame),
+      peers: this.peers,
     };
   }
 
   /** Broadcasts, flushes the D1 mirror, publishes to the team feed, and re-arms the alarm. */
-  private async afterChange(_changed: Prospect[], removed: string[] = []) {
+  private async afterChange(
+    _changed: Prospect[],
+    removed: string[] = [],
+    source: ChangeSource = "call",
+  ) {
     if (!this.store.getDef()) return;
-    this.publishedVersion = await afterChange(this.changeTarget(), removed, this.publishedVersion);
+    this.publishedVersion = await afterChange(
+      this.changeTarget(),
+      removed,
+      this.publishedVersion,
+      source,
+    );
     await this.arm();
   }
 

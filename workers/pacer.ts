@@ -104,11 +104,18 @@ export class Pacer extends Server<Env> {
   }
 }
 
+/** Names already hashed: a key's name is asked for on every alarm of every campaign. */
+const pacerNames = new Map<string, string>();
+
 /** The Pacer's name for a provider key: a hash, so the key itself is never a DO name. */
 export async function pacerName(apiKey: string): Promise<string> {
+  const known = pacerNames.get(apiKey);
+  if (known) return known;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`pacer:${apiKey}`));
-  return [...new Uint8Array(digest)]
+  const name = [...new Uint8Array(digest)]
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("")
     .slice(0, 40);
+  pacerNames.set(apiKey, name);
+  return name;
 }

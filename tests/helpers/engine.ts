@@ -166,7 +166,11 @@ async function alarmSnapshot(campaignId: string) {
       );
     }
     if (Number(one("SELECT COUNT(*) AS n FROM dirty").n) > 0) {
-      const retry = one("SELECT value FROM meta WHERE key = 'outbox_retry_at'").value;
+      // The outbox is flushed at once, or at its retry time after a failure, or — after a
+      // call too big to flush before answering — a moment later (mirror_at).
+      const retry =
+        one("SELECT value FROM meta WHERE key = 'outbox_retry_at'").value ??
+        one("SELECT value FROM meta WHERE key = 'mirror_at'").value;
       deadlines.push(retry === undefined ? now : Number(retry));
     }
     const sending = one(

@@ -1,10 +1,10 @@
-import { getServerByName } from "partyserver";
 import { clock } from "../clock";
 import { expectedAlarm } from "../core/engine/alarm";
 import { campaignPublication } from "../live/campaign-publication";
 import { engineHooks } from "../testing/hooks";
 import { definitionFrame, framesSince } from "./live";
-import { type Flushed, flushMirror } from "./mirror";
+import { FLUSH_ITEMS, type Flushed, flushMirror } from "./mirror";
+import type { Peers } from "./peers";
 import type { CampaignStore } from "./store";
 
 /** What the Campaign DO lends the steps after a change: its storage, sockets and name. */
@@ -14,6 +14,7 @@ export type ChangeTarget = {
   name: string;
   watched(): boolean;
   broadcast(frame: string): void;
+  peers: Peers;
 };
 
 /** Sends watchers every row and removal since the last broadcast, and a definition change. */
@@ -30,15 +31,70 @@ export function broadcastChanges(t: ChangeTarget) {
 }
 
 /**
+ * A call (enroll, an action, an edit) flushes the D1 mirror before it answers only when the
+ * outbox holds at most this many changes; a bigger one (a 10,000-person enroll, a chunk of
+ * a bulk action) answers at once and leaves the flush to the alarm, which is armed for now
+ * whenever the outbox is not empty. Pages see the DO's own rows live either way.
+ */
+export const INLINE_FLUSH_MAX = 500;
+
+/**
+ * How long after such a call the alarm flushes: the answer leaves first, and calls that
+ * follow at once (the chunks of a bulk action, the calls of a big import) share flushes.
+ * Set once and not pushed back by later calls, so the mirror never trails by more than this
+ * plus the flushes themselves.
+ */
+export const MIRROR_DEFER_MS = 100;
+
+/**
+ * While the alarm has more due prospects to send right away, its flushes are gathered:
+ * at most one per this long (and at once when a flush's worth is waiting), so a run of
+ * batches writes D1 and the team feed a few times a second, not once per 100 prospects.
+ */
+export const MIRROR_INTERVAL_MS = 250;
+
+/** Who calls: a DO call answering a person, or the alarm between batches. */
+export type ChangeSource = "call" | "alarm";
+
+/** True when the alarm has due work now (besides the mirror), i.e. it re-arms for now. */
+function moreWorkNow(store: CampaignStore, now: number): boolean {
+  const next = expectedAlarm({
+    active: store.getDef()?.status === "active",
+    now,
+    earliestDue: store.prospects.earliestNextAt(),
+    outboxPending: false,
+    outboxRetryAt: null,
+    providerRetryAt: store.messages.earliestRetryAt(now),
+    openReservations: store.reservations.open().length > 0,
+    preparesAt: store.meta.getNumber("prepare_at"),
+  });
+  return next !== null && next <= now + 1;
+}
+
+/** Whether this change flushes the mirror now or leaves it to the (armed) alarm. */
+function flushesNow(t: ChangeTarget, source: ChangeSource, now: number): boolean {
+  const pending = t.store.outbox.atLeast(Math.max(INLINE_FLUSH_MAX + 1, FLUSH_ITEMS));
+  if (pending === 0) return true; // nothing to write; a definition change may still publish
+  if (source === "call") return pending <= INLINE_FLUSH_MAX;
+  if (pending >= FLUSH_ITEMS) return true;
+  const last = lastFlush.get(t.name) ?? 0;
+  return Date.now() - last >= MIRROR_INTERVAL_MS || !moreWorkNow(t.store, now);
+}
+
+/** When each Campaign DO of this isolate last flushed (real time; forgotten on eviction). */
+const lastFlush = new Map<string, number>();
+
+/**
  * Logs removals, broadcasts everything since the last broadcast, flushes the D1 mirror
- * and publishes what it wrote to the team feed (`publishedVersion` is the definition
- * version the team feed last heard of; the answer is the new one). A failed flush stays in
- * the outbox with a backoff the alarm honours.
+ * (see flushesNow) and publishes what it wrote to the team feed (`publishedVersion` is the
+ * definition version the team feed last heard of; the answer is the new one). A failed
+ * flush stays in the outbox with a backoff the alarm honours.
  */
 export async function afterChange(
   t: ChangeTarget,
   removed: string[],
   publishedVersion: number | null,
+  source: ChangeSource = "call",
 ): Promise<number | null> {
   const def = t.store.getDef();
   if (!def) return publishedVersion;
@@ -47,6 +103,15 @@ export async function afterChange(
   t.store.changelog.removed(removed, now);
   broadcastChanges(t);
   let published = publishedVersion;
+  if (!flushesNow(t, source, now)) {
+    if (source === "call" && meta.getNumber("mirror_at") === null) {
+      meta.setNumber("mirror_at", now + MIRROR_DEFER_MS);
+    }
+    t.store.changelog.prune(now);
+    return published;
+  }
+  meta.setNumber("mirror_at", null);
+  lastFlush.set(t.name, Date.now());
   try {
     engineHooks.beforeMirrorWrite?.(def.id);
     const flushed = await flushMirror(t.env.DB, t.store);
@@ -85,11 +150,12 @@ async function publishToTeam(
   const def = t.store.getDef();
   if (!def || (nothing && publishedVersion === def.version)) return publishedVersion;
   try {
-    const account = await getServerByName(t.env.Account, def.teamId);
+    const account = await t.peers.accountOf(def.teamId);
     await account.publish(campaignPublication(def, t.store, flushed));
     return def.version;
   } catch (error) {
     console.warn("team feed publish failed; pages catch up from D1", t.name, error);
+    t.peers.forget();
     return null;
   }
 }
@@ -100,8 +166,8 @@ export function alarmFor(store: CampaignStore, now: number): number | null {
     active: store.getDef()?.status === "active",
     now,
     earliestDue: store.prospects.earliestNextAt(),
-    outboxPending: store.outbox.count() > 0,
-    outboxRetryAt: store.meta.getNumber("outbox_retry_at"),
+    outboxPending: store.outbox.atLeast(1) > 0,
+    outboxRetryAt: store.meta.getNumber("outbox_retry_at") ?? store.meta.getNumber("mirror_at"),
     providerRetryAt: store.messages.earliestRetryAt(now),
     openReservations: store.reservations.open().length > 0,
     preparesAt: store.meta.getNumber("prepare_at"),

@@ -60,9 +60,8 @@ export function admit(
     } = fromState(blank, a.state, def.stages);
     return stored;
   });
-  const inserted = store.prospects.insert(rows, now);
+  const admitted = store.prospects.insert(rows, now);
   const byId = new Map(arrivals.map((a) => [a.personId, a]));
-  const admitted = store.prospects.getMany(inserted);
   const entries: HistoryEntry[] = [];
   for (const p of admitted) {
     entries.push(...(byId.get(p.personId)?.history ?? []), {

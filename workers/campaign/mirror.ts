@@ -48,8 +48,12 @@ function stageSummary(def: CampaignDef): StageSummary[] {
   }));
 }
 
-function campaignStatement(d1: D1Database, def: CampaignDef, store: CampaignStore): Stmt {
-  const counts = store.prospects.statusCounts();
+function campaignStatement(
+  d1: D1Database,
+  def: CampaignDef,
+  store: CampaignStore,
+  counts: Record<string, number>,
+): Stmt {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return d1
     .prepare(
@@ -152,12 +156,12 @@ function messageStatements(d1: D1Database, def: CampaignDef, rows: Message[]): S
 
 /** What one flush wrote into D1: the rows lists show, for the account-wide live feed. */
 export type Flushed = {
-  /** Changes still in the outbox after this flush. */
-  remaining: number;
   prospects: Prospect[];
   /** People no longer in the campaign (their campaign_member rows were deleted). */
   removed: string[];
   messages: Message[];
+  /** The campaign's prospects by status as written (the team feed's summary reuses it); null when nothing was. */
+  statusCounts: Record<string, number> | null;
 };
 
 /**
@@ -167,11 +171,11 @@ export type Flushed = {
  */
 export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Promise<Flushed> {
   const def = store.getDef();
-  const none: Flushed = { remaining: 0, prospects: [], removed: [], messages: [] };
-  if (!def) return none;
+  if (!def) return { prospects: [], removed: [], messages: [], statusCounts: null };
   const d1 = limitD1(d1Raw);
   const items = store.outbox.batch(FLUSH_ITEMS);
-  if (items.length === 0) return none;
+  if (items.length === 0) return { prospects: [], removed: [], messages: [], statusCounts: null };
+  const statusCounts = store.prospects.statusCounts();
 
   const memberIds = items.filter((i) => i.kind === "member").map((i) => i.key);
   const present = store.prospects.getMany(memberIds);
@@ -182,12 +186,12 @@ export async function flushMirror(d1Raw: D1Database, store: CampaignStore): Prom
   );
 
   const statements = [
-    campaignStatement(d1, def, store),
+    campaignStatement(d1, def, store, statusCounts),
     ...memberStatements(d1, def, present),
     ...removedMemberStatements(d1, def, removed),
     ...messageStatements(d1, def, messages),
   ];
   await d1.batch(statements);
   store.outbox.clear(items);
-  return { remaining: store.outbox.count(), prospects: present, removed, messages };
+  return { prospects: present, removed, messages, statusCounts };
 }

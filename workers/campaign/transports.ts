@@ -1,15 +1,21 @@
 import { getServerByName } from "partyserver";
 import { clock, realTimeFor } from "../clock";
 import { config } from "../env";
-import { pacerName } from "../pacer";
+import { type Pacer, pacerName } from "../pacer";
 import { engineHooks } from "../testing/hooks";
 import { MAX_PACING_WAIT_MS, resendTransport } from "../transport/resend";
 import { sinkTransport } from "../transport/sink";
 import { type SmsTransport, sinkSmsTransport } from "../transport/sms";
 import { twilioTransport } from "../transport/twilio";
 
+/** How a caller reaches a provider key's Pacer by name (a Campaign DO keeps its stubs). */
+type PacerByName = (name: string) => Promise<DurableObjectStub<Pacer>>;
+
 /** Resend when a key is configured (paced per key across every campaign), else the local sink. */
-export async function emailTransport(env: Env) {
+export async function emailTransport(
+  env: Env,
+  pacerByName: PacerByName = (name) => getServerByName(env.Pacer, name),
+) {
   const cfg = config(env);
   const resend =
     engineHooks.resend ??
@@ -21,7 +27,7 @@ export async function emailTransport(env: Env) {
         }
       : null);
   if (!resend) return sinkTransport(env.DB, () => clock.now());
-  const pacer = await getServerByName(env.Pacer, await pacerName(resend.apiKey));
+  const pacer = await pacerByName(await pacerName(resend.apiKey));
   const ratePerSecond = resend.ratePerSecond ?? 5;
   return resendTransport({
     apiKey: resend.apiKey,

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { loadTeamTimeZone } from "../campaign/data";
 import type { ActorRef } from "../campaign/transitions";
 import { prospectsToCsv } from "../core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "../core/engine/schemas";
@@ -79,8 +80,13 @@ export async function enrollPeople(
   options: { force?: boolean } = {},
 ) {
   const d = db(env);
-  const people = await peopleForEnrollment(d, teamId, personIds);
-  const suppressed = await suppressedPeople(d, teamId, [...people.keys()]);
+  // Independent reads, in flight together: the people, their suppressions, the team's settings.
+  const [people, suppressed, days, teamTz] = await Promise.all([
+    peopleForEnrollment(d, teamId, personIds),
+    suppressedPeople(d, teamId, personIds),
+    recentlyEmailedDays(d, teamId),
+    loadTeamTimeZone(env.DB, teamId),
+  ]);
   const refused: { personId: string; reason: string }[] = [];
   const eligible = [];
   for (const id of personIds) {
@@ -96,13 +102,15 @@ export async function enrollPeople(
           teamId,
           campaignId: campaign.row.id,
           personIds: eligible.map((p) => p.personId),
-          days: await recentlyEmailedDays(d, teamId),
+          days,
           now: Date.now(),
         });
   const held = new Set(options.force ? [] : conflicts.map((c) => c.personId));
   const going = eligible.filter((p) => !held.has(p.personId));
   const result =
-    going.length === 0 ? { enrolled: [], refused: [] } : await campaign.stub.enroll(going, actor);
+    going.length === 0
+      ? { enrolled: [], refused: [] }
+      : await campaign.stub.enroll(going, actor, teamTz);
   // Someone already in this campaign is refused as such, not reported as a conflict.
   const already = new Set(result.refused.map((r) => r.personId));
   return {

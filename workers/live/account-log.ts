@@ -44,15 +44,15 @@ export class AccountLog {
 
   /** Writes entries (each replacing the older one under its key); answers the new version. */
   append(entries: AccountEntry[], now: number): number {
-    for (const e of entries) {
-      // REPLACE deletes the older row and inserts a new one: a new, higher seq.
-      this.sql.exec(
-        "INSERT OR REPLACE INTO feed (key, body, at) VALUES (?, ?, ?)",
-        entryKey(e),
-        JSON.stringify(e),
-        now,
-      );
-    }
+    if (entries.length === 0) return this.version();
+    // One statement for the lot, rows taken in order (json_each keeps it). REPLACE deletes
+    // the older row under a key and inserts a new one: a new, higher seq.
+    this.sql.exec(
+      `INSERT OR REPLACE INTO feed (key, body, at)
+       SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ORDER BY key`,
+      now,
+      JSON.stringify(entries.map((e) => [entryKey(e), JSON.stringify(e)])),
+    );
     this.prune(now);
     return this.version();
   }
@@ -60,11 +60,21 @@ export class AccountLog {
   private prune(now: number) {
     const { maxVersion, before } = pruneBounds(this.version(), now);
     if (maxVersion <= 0) return;
+    // By the age index: this runs on every append, and only the few entries old enough to
+    // go are looked at (scanning by seq read the whole feed, ~6 ms at 40,000 entries).
     const row = this.sql
-      .exec("SELECT MAX(seq) AS seq FROM feed WHERE seq <= ? AND at < ?", maxVersion, before)
+      .exec(
+        "SELECT MAX(seq) AS seq FROM feed INDEXED BY feed_at WHERE at < ? AND seq <= ?",
+        before,
+        maxVersion,
+      )
       .toArray()[0];
     if (row?.seq === null || row?.seq === undefined) return;
-    this.sql.exec("DELETE FROM feed WHERE seq <= ? AND at < ?", maxVersion, before);
+    this.sql.exec(
+      "DELETE FROM feed INDEXED BY feed_at WHERE at < ? AND seq <= ?",
+      before,
+      maxVersion,
+    );
     this.sql.exec(
       `INSERT INTO feed_meta (key, value) VALUES ('floor', ?)
        ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)`,

@@ -1,7 +1,7 @@
 import type { Flushed } from "../campaign/mirror";
 import type { CampaignDef, CampaignStore, Prospect } from "../campaign/store";
 import { messageRow, prospectRow } from "../campaign/views";
-import { type AccountEntry, EmailRowSchema } from "../core/live-feed";
+import type { AccountEntry, EmailRow } from "../core/live-feed";
 
 /**
  * What one mirror flush of a campaign tells the team feed: the campaign's summary (as the
@@ -13,12 +13,13 @@ export function campaignPublication(
   store: CampaignStore,
   flushed: Flushed,
 ): AccountEntry[] {
-  const statusCounts = store.prospects.statusCounts();
-  const names = new Map(
-    store.prospects
-      .getMany([...new Set(flushed.messages.map((m) => m.personId))])
-      .map((p) => [p.personId, p.name]),
+  const statusCounts = flushed.statusCounts ?? store.prospects.statusCounts();
+  // The names of the messages' people: those the flush wrote are at hand, the rest read once.
+  const names = new Map(flushed.prospects.map((p) => [p.personId, p.name]));
+  const unnamed = [...new Set(flushed.messages.map((m) => m.personId))].filter(
+    (id) => !names.has(id),
   );
+  for (const p of store.prospects.getMany(unnamed)) names.set(p.personId, p.name);
   const prospectCount = Object.values(statusCounts).reduce((a, b) => a + b, 0);
   return [
     {
@@ -40,12 +41,13 @@ export function campaignPublication(
         createdAt: m.createdAt,
         // The API's row for the message, with the names the API adds (the person's as the
         // campaign knows it). Engagement is written into D1 by the tracking endpoints, not
-        // by the campaign, so it is not part of it.
-        row: EmailRowSchema.parse({
+        // by the campaign, so it is not part of it. Typed here; the Account DO validates
+        // what it is given.
+        row: {
           ...messageRow(m, def),
           personName: names.get(m.personId) || null,
           campaignName: def.name,
-        }),
+        } satisfies EmailRow,
       }),
     ),
   ];

@@ -1,9 +1,9 @@
-import { getServerByName } from "partyserver";
 import { clock } from "../../clock";
 import { syntaxValidator } from "../../core/engine/validate";
 import { config } from "../../env";
 import { engineHooks } from "../../testing/hooks";
 import { loadTeamTimeZone } from "../data";
+import type { Peers } from "../peers";
 import type { CampaignStore } from "../store";
 import { emailTransport, smsTransport } from "../transports";
 import type { PipelineContext } from "./context";
@@ -11,17 +11,18 @@ import type { PipelineContext } from "./context";
 /**
  * The pipeline's context for one campaign, wired from the Worker's environment: D1, the
  * team's quota (Account DO), the transports and configuration. `crash` aborts the Durable
- * Object (the crash tests' injected faults).
+ * Object (the crash tests' injected faults); `peers` holds the instance's stubs.
  */
 export async function pipelineContextFor(
   env: Env,
   store: CampaignStore,
   name: string,
   crash: () => void,
+  peers: Peers,
 ): Promise<PipelineContext> {
   const teamId = store.def().teamId;
   const cfg = config(env);
-  const account = await getServerByName(env.Account, teamId);
+  const account = await peers.accountOf(teamId);
   return {
     d1: env.DB,
     store,
@@ -34,7 +35,9 @@ export async function pipelineContextFor(
       reserve: (args) => account.reserve(args),
       release: (args) => account.release(args),
     },
-    transport: (engineHooks.transport ?? ((t) => t))(await emailTransport(env)),
+    transport: (engineHooks.transport ?? ((t) => t))(
+      await emailTransport(env, (name) => peers.pacerNamed(name)),
+    ),
     sms: smsTransport(env),
     validate: syntaxValidator,
     publicUrl: cfg.PUBLIC_URL,

@@ -32,6 +32,7 @@ export type MetaNumber =
   | "broadcast_rev"
   | "prepare_at"
   | "outbox_retry_at"
+  | "mirror_at"
   | "outbox_attempts"
   | `sms_call:${string}`;
 

@@ -78,4 +78,11 @@ export class OutboxTable {
   count(): number {
     return Number(this.sql.exec("SELECT COUNT(*) AS n FROM dirty").one().n);
   }
+
+  /** min(count(), n), without counting past n: the outbox may hold 200,000 markers. */
+  atLeast(n: number): number {
+    return Number(
+      this.sql.exec("SELECT COUNT(*) AS n FROM (SELECT 1 FROM dirty LIMIT ?)", n).one().n,
+    );
+  }
 }

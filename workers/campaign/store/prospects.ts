@@ -58,7 +58,10 @@ const PROSPECT = table<StoredProspect>("prospect", "personId", {
 });
 
 const INSERT_NEW = PROSPECT.insertJsonSql("ON CONFLICT(person_id) DO NOTHING RETURNING person_id");
-const UPSERT_MANY = PROSPECT.upsertJsonSql();
+/** Never changed after the insert: left out of updates, so their index is not rewritten. */
+const KEEP: (keyof StoredProspect)[] = ["enrolledAt"];
+const UPSERT_MANY = PROSPECT.upsertJsonSql(KEEP);
+const UPDATE = PROSPECT.updateSql(KEEP);
 
 /** Columns the Prospects list may sort by (never user text: they are put in the SQL). */
 export type ProspectOrder = "enrolled_at" | "status" | "name" | "next_at";
@@ -132,19 +135,29 @@ export class ProspectTable {
   }
 
   /**
-   * Inserts new prospects, skipping ids already enrolled; returns the ids inserted. One
-   * statement per 1.5 MB of rows (json_each), one outbox statement.
+   * Inserts new prospects, skipping ids already enrolled; returns the prospects inserted,
+   * as stored (no read back). One statement per 1.5 MB of rows (json_each), one outbox
+   * statement.
    */
-  insert(rows: Omit<StoredProspect, "rev" | "updatedAt">[], now: number): string[] {
-    const inserted: string[] = [];
-    const values = rows.map((p) =>
-      PROSPECT.values({ ...p, updatedAt: now, rev: this.meta.nextRev() }),
+  insert(rows: Omit<StoredProspect, "rev" | "updatedAt">[], now: number): Prospect[] {
+    const stored = rows.map(
+      (p): StoredProspect => ({ ...p, updatedAt: now, rev: this.meta.nextRev() }),
     );
-    for (const json of jsonChunks(values)) {
-      for (const r of this.sql.exec(INSERT_NEW, json)) inserted.push(String(r.person_id));
+    const inserted = new Set<string>();
+    for (const json of jsonChunks(stored.map((p) => PROSPECT.values(p)))) {
+      for (const r of this.sql.exec(INSERT_NEW, json)) inserted.add(String(r.person_id));
     }
-    this.outbox.markMany("member", inserted);
-    return inserted;
+    // One row per id: a repeated id in `rows` was inserted once, as its first row.
+    const out: Prospect[] = [];
+    for (const p of stored) {
+      if (!inserted.delete(p.personId)) continue;
+      out.push({ ...p, stageIndex: this.meta.indexOf(p.stageId) });
+    }
+    this.outbox.markMany(
+      "member",
+      out.map((p) => p.personId),
+    );
+    return out;
   }
 
   /** update() of many prospects at once: one statement per 1.5 MB, one outbox statement. */
@@ -170,7 +183,7 @@ export class ProspectTable {
   update(p: Prospect, now: number): Prospect {
     const { stageIndex: _derived, ...stored } = p;
     const row: StoredProspect = { ...stored, updatedAt: now, rev: this.meta.nextRev() };
-    this.sql.exec(PROSPECT.updateSql(), ...PROSPECT.values(row), p.personId);
+    this.sql.exec(UPDATE, ...PROSPECT.updateValues(row, KEEP), p.personId);
     this.outbox.mark("member", p.personId);
     return { ...row, stageIndex: this.meta.indexOf(row.stageId) };
   }
