@@ -22,7 +22,7 @@ import { db, schema } from "./db/client";
 import { inInvocation } from "./db/limits";
 import { AccountLog, changeFrames } from "./live/account-log";
 
-/** Entries one publish may carry (a mirror flush writes at most 1,500 changes, plus its summary). */
+/** Entries one publish may carry (a mirror flush writes at most FLUSH_ITEMS changes, plus its summary). */
 const MAX_PUBLISHED = 5_000;
 const PublishSchema = z.array(AccountEntrySchema).max(MAX_PUBLISHED);
 const ConnectionUserSchema = z.object({ userId: z.string().nullable() });

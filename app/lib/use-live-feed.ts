@@ -84,6 +84,10 @@ class AccountFeed {
           { at: now, entries: frame.entries },
         ];
         for (const l of this.listeners) l.onEntries(frame.entries);
+        // Many rows of a campaign changed at once: pages read their data again.
+        if (frame.entries.some((e) => e.kind === "reload")) {
+          for (const l of this.listeners) l.onSnapshot();
+        }
         if (!frame.more) this.setStatus({ online: true, caughtUp: true });
         return;
       }
@@ -100,7 +104,12 @@ class AccountFeed {
     this.linger = null;
     this.listeners.add(listener);
     if (!this.close) this.open();
-    else for (const r of this.recent) listener.onEntries(r.entries);
+    else {
+      for (const r of this.recent) {
+        listener.onEntries(r.entries);
+        if (r.entries.some((e) => e.kind === "reload")) listener.onSnapshot();
+      }
+    }
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size > 0 || this.watchers.size > 0) return;

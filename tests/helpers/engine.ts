@@ -310,7 +310,10 @@ export async function arrangeStatus(
   status: "bounced" | "spam",
   reason: "hard_bounce" | "refused_as_spam" | "complaint",
 ) {
-  await runInDurableObject(campaignNamespaceStub(campaignId), async (_instance, state) => {
+  await runInDurableObject(campaignNamespaceStub(campaignId), async (instance, state) => {
+    // Written behind the object's back: it drops its store (and the store's caches, such as
+    // the status counts) as a restart would, and reads storage afresh.
+    Reflect.set(instance, "cachedStore", null);
     state.storage.sql.exec(
       "UPDATE prospect SET status = ?, reason = ?, next_at = NULL, due_at = NULL WHERE person_id = ?",
       status,

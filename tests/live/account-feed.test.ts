@@ -3,6 +3,7 @@
 // versioned catch-up; a member removed from the team gets nothing more.
 
 import { resetClockForTest, setClockForTest } from "@workers/clock";
+import { PUBLISH_ROWS_MAX } from "@workers/live/campaign-publication";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -13,6 +14,7 @@ import {
   emailStage,
   engineTeam,
   enroll,
+  runAlarm,
 } from "../helpers/engine";
 import { addMember, page } from "../helpers/teams";
 import { connected, type Frame, openSocket, within } from "./socket";
@@ -166,6 +168,45 @@ describe("the team feed", () => {
     const future = await connected(t.cookie, `/parties/account/${t.teamId}?since=${version + 10}`);
     expect(await future.next((f) => f.type === "snapshot")).toEqual({ type: "snapshot", version });
     future.ws.close();
+  });
+
+  it("says `reload` for a change of more rows than PUBLISH_ROWS_MAX instead of sending each", async () => {
+    const t = await engineTeam("acct-bulk");
+    const c = await createCampaign(t, {
+      name: "Bulk",
+      stages: [emailStage(t.mailboxId, 60, { subject: "Bulk hello" })],
+    });
+    // Each enrolled person is two rows (the prospect and their Waiting message).
+    const n = Math.ceil(PUBLISH_ROWS_MAX / 2) + 10;
+    const ids = await t.people(
+      Array.from({ length: n }, (_, i) => ({
+        firstName: `B${i}`,
+        emails: [{ address: `b${i}@acct-bulk.example.org`, type: "personal" as const }],
+      })),
+    );
+    const feed = await connected(t.cookie, `/parties/account/${t.teamId}`);
+    await feed.next((f) => f.type === "hello");
+
+    await enroll(t, c.id, ids);
+    await runAlarm(c.id); // a change this big is mirrored by the alarm (ADR 0029)
+    await feed.next(hasEntry((e) => e.kind === "reload" && e.campaignId === c.id));
+    const got = entries(feed.frames);
+    expect(got.filter((e) => e.kind === "email" || e.kind === "outreach")).toEqual([]);
+    expect(got.filter((e) => e.kind === "campaign").at(-1)).toMatchObject({
+      id: c.id,
+      prospectCount: n,
+    });
+
+    // A small change right after is sent row by row again.
+    const [first] = (await emailLogOf(t, c.id)).filter((m) => m.personId === ids[0]);
+    const canceled = await t.call("POST", `/api/v1/email-log/${first.id}/cancel`);
+    expect(canceled.status, canceled.text).toBe(200);
+    await feed.next(
+      hasEntry(
+        (e) => e.kind === "email" && z.object({ id: z.string() }).parse(e.row).id === first.id,
+      ),
+    );
+    feed.ws.close();
   });
 
   it("closes a removed member's team feed at once; they get nothing more", async () => {

@@ -1,5 +1,11 @@
 import type { Decision } from "../core/engine/prospect";
-import type { CampaignDef, CampaignStore, Message, NewMessage, Prospect } from "./store";
+import {
+  type CampaignDef,
+  type CampaignStore,
+  type NewMessage,
+  type Prospect,
+  stageKey,
+} from "./store";
 import { type ActorRef, actorLabel, fromState, isSendStage, waitingMessage } from "./transitions";
 
 /** One decision to apply: the prospect as read, the core's decision, and what the action sets. */
@@ -11,8 +17,6 @@ export type DecisionItem = {
   bypassValidation?: boolean;
   reasonDetail?: string | null;
 };
-
-const key = (personId: string, stageId: string | null) => `${personId}\n${stageId ?? ""}`;
 
 /**
  * transitions.ts applyDecision for many prospects at once, with the same result row by
@@ -62,10 +66,7 @@ export function applyDecisions(
       detail: decision.history.detail ?? extra.reasonDetail ?? null,
     })),
   );
-  const open = new Map<string, Message>();
-  for (const m of store.messages.openOfMany(ok.map((i) => i.p.personId))) {
-    open.set(key(m.personId, m.stageId), m); // oldest first: the newest wins, as open()
-  }
+  const open = store.messages.openByStage(ok.map((i) => i.p.personId));
   const writes: NewMessage[] = [];
   ok.forEach(({ p: before, decision }, i) => {
     const after = stored[i];
@@ -75,7 +76,9 @@ export function applyDecisions(
         : (decision.next.reason ?? decision.history.event);
     // transitions.ts syncWaiting(before → after), on the messages read above.
     const was =
-      before.stageId === null ? null : (open.get(key(before.personId, before.stageId)) ?? null);
+      before.stageId === null
+        ? null
+        : (open.get(stageKey(before.personId, before.stageId)) ?? null);
     const stage = after.stageId ? def.stages[after.stageIndex] : undefined;
     const wantsWaiting = after.status === "active" && after.nextAt !== null && isSendStage(stage);
     if (was && (!wantsWaiting || was.stageId !== after.stageId)) {
@@ -89,7 +92,7 @@ export function applyDecisions(
     const current =
       was && was.stageId === after.stageId
         ? was
-        : (open.get(key(after.personId, stage.id)) ?? null);
+        : (open.get(stageKey(after.personId, stage.id)) ?? null);
     const message = waitingMessage(current, after, stage, now);
     if (message) writes.push(message);
   });

@@ -5,11 +5,14 @@ import type { CampaignDef, CampaignStore, Message, Prospect } from "./store";
 
 /**
  * Dirty markers handled per flush. With rows bound as JSON a flush is a handful of
- * statements whatever its size (4,000 email_log rows are ~1 MB of JSON), so D1's 1,000
- * queries are far away; the bound is what one flush answers (Flushed), which the team
- * feed takes in one publish of at most 5,000 entries (workers/account.ts MAX_PUBLISHED).
+ * statements whatever its size (1,000 email_log rows are ~250 KB of JSON), so D1's 1,000
+ * queries are far away. The bound keeps each flush short: a campaign catching up after
+ * 100,000 changes flushes in steps of ~20–50 ms, and calls to it (a page's first rows, the
+ * next chunk of an import) get the thread between them; 4,000 a flush made those wait
+ * ~0.1–0.2 s. What one flush wrote goes to the team feed in one publish of at most 5,000
+ * entries (workers/account.ts MAX_PUBLISHED).
  */
-export const FLUSH_ITEMS = 4_000;
+export const FLUSH_ITEMS = 1_000;
 
 type Stmt = D1PreparedStatement;
 

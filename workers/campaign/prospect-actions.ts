@@ -5,7 +5,7 @@ import type { Host } from "./host";
 import { transfer } from "./moves";
 import { ok, type Result } from "./result";
 import { ActorSchema, type ActResult, ActResultSchema } from "./rpc";
-import type { Prospect } from "./store";
+import { type Prospect, stageKey } from "./store";
 import { type ActorRef, ALREADY_SENDING, actorLabel, timingOf, toState } from "./transitions";
 
 /**
@@ -114,6 +114,7 @@ export async function act(
   const resuming = earlier?.state === "pending" ? new Set(earlier.personIds) : new Set<string>();
   const ids = earlier?.state === "pending" ? earlier.personIds : (only ?? idsOf(host, action));
   const found = new Map(host.store.prospects.getMany(ids).map((p) => [p.personId, p]));
+  const sendingNow = host.store.messages.sendingOf([...found.keys()]);
   const result: ActResult = { applied: [], refused: [], notes: [] };
   const changed: Prospect[] = [];
   const leaving: Prospect[] = [];
@@ -125,7 +126,7 @@ export async function act(
       result.refused.push({ personId: id, reason: "not_found" });
       continue;
     }
-    const sending = host.store.messages.inFlight(p.personId, p.stageId) !== null;
+    const sending = sendingNow.has(stageKey(p.personId, p.stageId));
     if (sending && BLOCKED_WHILE_SENDING.has(action.action) && !resuming.has(id)) {
       result.refused.push({ personId: id, reason: SENDING_REFUSAL });
       continue;

@@ -1,6 +1,13 @@
 import type { Decision, ProspectState, Timing } from "../core/engine/prospect";
 import type { Stage } from "../core/engine/schemas";
-import type { CampaignDef, CampaignStore, Message, NewMessage, Prospect } from "./store";
+import {
+  type CampaignDef,
+  type CampaignStore,
+  type Message,
+  type NewMessage,
+  type Prospect,
+  stageKey,
+} from "./store";
 
 /** Who did something, as written in a prospect's history. */
 export type ActorRef = { kind: "user" | "api_key" | "system"; id: string };
@@ -62,9 +69,16 @@ export function fromState(p: Prospect, s: ProspectState, stages: Stage[]): Prosp
  * A committed send is the prospect's send for that stage until it settles: while one is
  * in flight the stage is not due again (its answer moves the prospect on).
  */
-export function holdWhileSending(store: CampaignStore, p: Prospect): Prospect {
+export function holdWhileSending(
+  store: CampaignStore,
+  p: Prospect,
+  sending?: Set<string>,
+): Prospect {
   if (p.nextAt === null || p.status !== "active") return p;
-  return store.messages.inFlight(p.personId, p.stageId) ? { ...p, nextAt: null } : p;
+  const inFlight = sending
+    ? sending.has(stageKey(p.personId, p.stageId))
+    : store.messages.inFlight(p.personId, p.stageId) !== null;
+  return inFlight ? { ...p, nextAt: null } : p;
 }
 
 /**

@@ -114,12 +114,19 @@ export type LiveUsage = z.infer<typeof UsageSchema>;
 
 export const UsageEntrySchema = z.object({ kind: z.literal("usage"), usage: UsageSchema });
 
+/**
+ * Many rows of one campaign changed at once (a big enroll, a bulk action): a page showing
+ * any of them reads its data again instead of applying thousands of entries.
+ */
+export const ReloadEntrySchema = z.object({ kind: z.literal("reload"), campaignId: z.string() });
+
 export const AccountEntrySchema = z.discriminatedUnion("kind", [
   CampaignEntrySchema,
   OutreachEntrySchema,
   OutreachRemovedEntrySchema,
   EmailEntrySchema,
   UsageEntrySchema,
+  ReloadEntrySchema,
 ]);
 export type AccountEntry = z.infer<typeof AccountEntrySchema>;
 export type CampaignEntry = z.infer<typeof CampaignEntrySchema>;
@@ -136,6 +143,8 @@ export function entryKey(e: AccountEntry): string {
       return `email:${e.row.id}`;
     case "usage":
       return "usage";
+    case "reload":
+      return `reload:${e.campaignId}`;
   }
 }
 

@@ -1,7 +1,6 @@
+import { jsonChunks } from "../db/json-ids";
 import { limitD1 } from "../db/limits";
 import type { OutgoingEmail, OutgoingSms, SendResult, Transport } from "./types";
-
-const COLUMNS = 9;
 
 type SinkRow = [
   string,
@@ -15,22 +14,19 @@ type SinkRow = [
   number,
 ];
 
+/** The rows bound as one JSON array per 1.5 MB (json-ids.ts): one statement per batch. */
 async function store(d1Raw: D1Database, rows: SinkRow[]) {
   const d1 = limitD1(d1Raw);
-  const per = Math.floor(100 / COLUMNS);
-  const tuple = `(${Array(COLUMNS).fill("?").join(",")})`;
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO sink_message (id, team_id, channel, "to", "from", subject, text, headers, created_at)
-           VALUES ${chunk.map(() => tuple).join(",")} ON CONFLICT(id) DO NOTHING`,
-        )
-        .bind(...chunk.flat()),
-    );
-  }
+  const statements = jsonChunks(rows).map((json) =>
+    d1
+      .prepare(
+        `INSERT INTO sink_message (id, team_id, channel, "to", "from", subject, text, headers, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+           value ->> 6, value ->> 7, value ->> 8
+         FROM json_each(?) WHERE true ON CONFLICT(id) DO NOTHING`,
+      )
+      .bind(json),
+  );
   if (statements.length > 0) await d1.batch(statements);
 }
 

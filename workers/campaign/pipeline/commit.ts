@@ -1,5 +1,5 @@
 import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
-import type { Message, NewMessage, Prospect } from "../store";
+import { type Message, type NewMessage, type Prospect, stageKey } from "../store";
 import type { PipelineContext } from "./context";
 import { reservationIdFor } from "./quota";
 
@@ -34,13 +34,16 @@ export function commit(
   const current = new Map(
     c.store.prospects.getMany(items.map((i) => i.p.personId)).map((p) => [p.personId, p]),
   );
+  const ids = [...current.keys()];
+  const sending = c.store.messages.sendingOf(ids);
+  const opens = c.store.messages.openByStage(ids);
   for (const item of items) {
     const p = current.get(item.p.personId);
     if (p?.status !== "active" || p.stageId !== item.stageId || p.nextAt === null) continue;
     // One send per stage: a second item for the same person waits for the next batch.
     if (!current.delete(p.personId)) continue;
-    if (c.store.messages.inFlight(p.personId, p.stageId)) continue;
-    const open = c.store.messages.open(p.personId, p.stageId);
+    if (sending.has(stageKey(p.personId, p.stageId))) continue;
+    const open = opens.get(stageKey(p.personId, p.stageId));
     writes.push({
       id: item.payload.id,
       personId: p.personId,

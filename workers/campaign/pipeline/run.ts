@@ -35,6 +35,8 @@ const SMS_DUE_PER_ALARM = 1_000;
  */
 function settleDue(c: PipelineContext, due: Prospect[], now: number): Prospect[] {
   const sendable: Prospect[] = [];
+  // In-flight sends of the batch's people, read once (nothing below commits a send).
+  const sending = c.store.messages.sendingOf(due.map((p) => p.personId));
   for (const row of due) {
     let p = row;
     if (p.status !== "active") {
@@ -54,7 +56,7 @@ function settleDue(c: PipelineContext, due: Prospect[], now: number): Prospect[]
       else c.store.prospects.update(fromState(p, toState(p), c.def.stages), now);
       continue;
     }
-    const held = holdWhileSending(c.store, p);
+    const held = holdWhileSending(c.store, p, sending);
     if (held.nextAt === null) {
       c.store.prospects.update(held, now);
       continue;

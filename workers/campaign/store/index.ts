@@ -15,6 +15,7 @@ export type { SqlCounts } from "./counter";
 export type { EngagementTable } from "./engagement";
 export type { HistoryEntry } from "./history";
 export type { Message, MessageStatus, NewMessage } from "./messages";
+export { stageKey } from "./messages";
 export { type CampaignDef, CampaignDefSchema, type MetaNumber } from "./meta";
 export type { MoveRecord } from "./moves";
 export type { DirtyItem, DirtyKind } from "./outbox";

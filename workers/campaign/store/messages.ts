@@ -67,6 +67,10 @@ const MESSAGE = table<StoredMessage>("message", "id", {
   firstTryAt: ["first_try_at", intOrNull],
   retryAt: ["retry_at", intOrNull],
 });
+/** A person's place at a stage, the key of sendingOf() and openByStage(). */
+export const stageKey = (personId: string, stageId: string | null) =>
+  `${personId}\n${stageId ?? ""}`;
+
 const KEEP: (keyof StoredMessage)[] = ["personId", "stageId", "stageIndex", "channel", "createdAt"];
 const UPSERT = MESSAGE.upsertSql(KEEP);
 const UPSERT_MANY = MESSAGE.upsertJsonSql(KEEP);
@@ -133,6 +137,31 @@ export class MessageTable {
         stageId,
       )[0] ?? null
     );
+  }
+
+  /**
+   * inFlight() for many people at once: the `personId\nstageId` of each committed send not
+   * settled yet, in one statement (by the status index: few messages are in flight).
+   */
+  sendingOf(personIds: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const json of jsonChunks(personIds)) {
+      const rows = this.sql.exec(
+        `SELECT person_id, stage_id FROM message WHERE status = 'sending'
+         AND person_id IN (SELECT value FROM json_each(?))`,
+        json,
+      );
+      for (const r of rows) out.add(stageKey(String(r.person_id), String(r.stage_id)));
+    }
+    return out;
+  }
+
+  /** open() for many people at once, by `personId\nstageId` (the newest open one of each). */
+  openByStage(personIds: string[]): Map<string, Message> {
+    const out = new Map<string, Message>();
+    // Oldest first: the newest open message of a stage is the one kept, as open().
+    for (const m of this.openOfMany(personIds)) out.set(stageKey(m.personId, m.stageId), m);
+    return out;
   }
 
   /** In-flight SMS whose retry time has come (or that never got an answer). */

@@ -88,6 +88,13 @@ const LIVE = "status NOT IN ('complete','unsubscribed')";
 
 /** The prospect table: every read and write of a prospect goes through here. */
 export class ProspectTable {
+  /**
+   * statusCounts() as last read, dropped by every write of this table (all of them are
+   * below): a mirror flush asks for it every time, and a GROUP BY over 100,000 rows each
+   * flush was most of a small flush's cost.
+   */
+  private counts: Record<string, number> | null = null;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly meta: MetaTable,
@@ -146,6 +153,7 @@ export class ProspectTable {
     const inserted = new Set<string>();
     for (const json of jsonChunks(stored.map((p) => PROSPECT.values(p)))) {
       for (const r of this.sql.exec(INSERT_NEW, json)) inserted.add(String(r.person_id));
+      this.counts = null;
     }
     // One row per id: a repeated id in `rows` was inserted once, as its first row.
     const out: Prospect[] = [];
@@ -171,6 +179,7 @@ export class ProspectTable {
     );
     for (const json of jsonChunks(rows.map((r) => PROSPECT.values(r)))) {
       this.sql.exec(UPSERT_MANY, json);
+      this.counts = null;
     }
     this.outbox.markMany(
       "member",
@@ -184,12 +193,14 @@ export class ProspectTable {
     const { stageIndex: _derived, ...stored } = p;
     const row: StoredProspect = { ...stored, updatedAt: now, rev: this.meta.nextRev() };
     this.sql.exec(UPDATE, ...PROSPECT.updateValues(row, KEEP), p.personId);
+    this.counts = null;
     this.outbox.mark("member", p.personId);
     return { ...row, stageIndex: this.meta.indexOf(row.stageId) };
   }
 
   delete(personId: string) {
     this.sql.exec("DELETE FROM prospect WHERE person_id = ?", personId);
+    this.counts = null;
     this.meta.nextRev();
     this.outbox.mark("member", personId);
   }
@@ -242,11 +253,14 @@ export class ProspectTable {
   }
 
   statusCounts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.sql.exec("SELECT status, COUNT(*) AS n FROM prospect GROUP BY status")) {
-      out[String(r.status)] = Number(r.n);
+    if (!this.counts) {
+      const out: Record<string, number> = {};
+      for (const r of this.sql.exec("SELECT status, COUNT(*) AS n FROM prospect GROUP BY status")) {
+        out[String(r.status)] = Number(r.n);
+      }
+      this.counts = out;
     }
-    return out;
+    return { ...this.counts };
   }
 
   /** How many prospects not Complete/Unsubscribed are at one of these stages. */
