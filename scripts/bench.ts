@@ -56,7 +56,9 @@ function resendRow(
   label: string,
   r: ResendResult,
   measure: "emails" | "requests",
+  target: string | null,
 ): [string, string, string] {
+  const aim = target ? `${target}; ` : "";
   const { perS, share, requestsPerS, requestShare } = resendRate(r);
   const ceiling = RESEND.ratePerSecond * RESEND.batch;
   const t = tooMany(r.stats);
@@ -75,13 +77,13 @@ function resendRow(
     return [
       label,
       `${fmt(requestShare * 100, 1)} %`,
-      `${gaveUp}${fmt(requestsPerS, 2)} of ${RESEND.ratePerSecond} requests/s: ${r.batches} batches accepted in ${s(r.elapsedMs)} (first at ${s(r.firstMs)}, 99% of emails in ${s(r.p99Ms)}) ${clocks}; ${fmt(r.stats.accepted)} emails, ${fmt(perS)}/s; ${requests}`,
+      `${aim}${gaveUp}${fmt(requestsPerS, 2)} of ${RESEND.ratePerSecond} requests/s: ${r.batches} batches accepted in ${s(r.elapsedMs)} (first at ${s(r.firstMs)}, 99% of emails in ${s(r.p99Ms)}) ${clocks}; ${fmt(r.stats.accepted)} emails, ${fmt(perS)}/s; ${requests}`,
     ];
   }
   return [
     label,
     `${fmt(share * 100, 1)} %`,
-    `${gaveUp}${fmt(perS)} of ${fmt(ceiling)} emails/s: ${fmt(r.stats.accepted)} in ${s(r.elapsedMs)} (99% in ${s(r.p99Ms)}) ${clocks}; ${requests}`,
+    `${aim}${gaveUp}${fmt(perS)} of ${fmt(ceiling)} emails/s: ${fmt(r.stats.accepted)} in ${s(r.elapsedMs)} (99% in ${s(r.p99Ms)}) ${clocks}; ${requests}`,
   ];
 }
 
@@ -160,7 +162,7 @@ async function main(): Promise<number> {
       rows.push([
         `(a) enroll ${fmt(peopleCount)}, one POST`,
         s(a.ms),
-        `${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer; ${fmt(a.profile.d1Queries)} D1 queries in ${fmt(a.profile.d1RoundTrips)} round trips, ${fmt(a.profile.sqlStatements)} DO SQLite statements (${fmt(a.profile.sqlStatements / peopleCount, 1)} a prospect) up to the answer`,
+        `target ≤ 0.5 s; ${fmt((peopleCount / a.ms) * 1000)} prospects/s; D1 mirror caught up ${s(a.mirrorMs)} after the answer; ${fmt(a.profile.d1Queries)} D1 queries in ${fmt(a.profile.d1RoundTrips)} round trips, ${fmt(a.profile.sqlStatements)} DO SQLite statements (${fmt(a.profile.sqlStatements / peopleCount, 1)} a prospect) up to the answer`,
       ]);
     }
 
@@ -190,7 +192,7 @@ async function main(): Promise<number> {
         [
           "(b) ratio engine / bare",
           fmt(sendsPerS / rowsPerS, 3),
-          `the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
+          `target ≥ 0.5; the bare loop is ${fmt(rowsPerS / sendsPerS, 1)}× faster`,
         ],
       );
     }
@@ -290,7 +292,7 @@ async function main(): Promise<number> {
         [
           "(c) reserve, all rounds",
           `${fmt((c.total / cMs) * 1000)} /s`,
-          `granted ${fmt(c.expected)} = min(demand ${fmt(c.demand)}, limit ${fmt(RESERVE.limit)}); ${callers}×${calls} calls a round`,
+          `target ≥ 1,000 /s and exactly min(demand, limit); granted ${fmt(c.expected)} = min(demand ${fmt(c.demand)}, limit ${fmt(RESERVE.limit)}); ${callers}×${calls} calls a round`,
         ],
       );
     }
@@ -310,6 +312,7 @@ async function main(): Promise<number> {
         tag: "(d)",
         title: `(d) Resend fake, ${RESEND.ratePerSecond} req/s × ${RESEND.batch}`,
         measure: "emails" as const,
+        target: "target ≥ 95 %" as string | null,
         apiKey: `re_bench_d_${randomBytes(8).toString("hex")}`,
         faults: {},
         parts: first,
@@ -320,6 +323,7 @@ async function main(): Promise<number> {
         tag: "(e)",
         title: "(e) the same, 1% transient faults",
         measure: "emails" as const,
+        target: null,
         apiKey: `re_bench_e_${randomBytes(8).toString("hex")}`,
         faults: RESEND.faults,
         parts: first,
@@ -330,6 +334,7 @@ async function main(): Promise<number> {
         tag: `(d) ${smallCount}×${SMALL_CAMPAIGN}`,
         title: `(d) ${smallCount} campaigns × ${SMALL_CAMPAIGN}, ${RESEND.ratePerSecond} req/s`,
         measure: "requests" as const,
+        target: "target ≥ 95 %",
         apiKey: `re_bench_dsmall_${randomBytes(8).toString("hex")}`,
         faults: {},
         parts: small,
@@ -365,7 +370,7 @@ async function main(): Promise<number> {
         console.log(
           `${run.tag} Resend fake: ${fmt(r.stats.accepted)} of ${fmt(r.n)} accepted in ${s(r.elapsedMs)}, ${figure}`,
         );
-        rows.push(resendRow(run.title, r, run.measure));
+        rows.push(resendRow(run.title, r, run.measure, run.target));
       }
     }
 

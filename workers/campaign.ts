@@ -10,7 +10,7 @@ import { loadTeamTimeZone } from "./campaign/data";
 import * as definition from "./campaign/definition";
 import { applyDelivery, type DeliveryInput } from "./campaign/delivery";
 import * as emailLog from "./campaign/email-log-actions";
-import { admit } from "./campaign/enrollment";
+import { enroll } from "./campaign/enrollment";
 import type { Host } from "./campaign/host";
 import { applyInbound, type InboundOutcome } from "./campaign/inbound";
 import { answerMessage, closeUser, connectionState, presenceFrame, welcome } from "./campaign/live";
@@ -20,22 +20,11 @@ import { runPipeline } from "./campaign/pipeline/run";
 import { pipelineContextFor } from "./campaign/pipeline/wiring";
 import { act, actChunk } from "./campaign/prospect-actions";
 import * as reads from "./campaign/reads";
-import {
-  ActorSchema,
-  EnrollPeopleSchema,
-  type EnrollPerson,
-  type IncomingPerson,
-} from "./campaign/rpc";
+import { ActorSchema, type EnrollPerson, type IncomingPerson } from "./campaign/rpc";
 import { type CampaignDef, CampaignStore, type Prospect } from "./campaign/store";
-import {
-  type ActorRef,
-  applyDecision,
-  syncWaiting,
-  timingOf,
-  toState,
-} from "./campaign/transitions";
+import { type ActorRef, applyDecision, syncWaiting, toState } from "./campaign/transitions";
 import { clock, realTimeFor } from "./clock";
-import { afterFailure, enrolledState } from "./core/engine/actions";
+import { afterFailure } from "./core/engine/actions";
 import type {
   CampaignInput,
   CampaignPatch,
@@ -44,7 +33,6 @@ import type {
   ProspectFilter,
 } from "./core/engine/schemas";
 import { type Reason, ReasonSchema } from "./core/engine/statuses";
-import { TimeZoneSchema } from "./core/people";
 import { d1Totals, inInvocation } from "./db/limits";
 import { campaignMetrics, noMetrics } from "./metrics/query";
 import { engineHooks } from "./testing/hooks";
@@ -61,6 +49,8 @@ export class Campaign extends Server<Env> {
   private cachedStore: CampaignStore | null = null;
   /** Stubs of the Account DO and Pacer this object calls on every alarm. */
   private readonly peers = new Peers(this.env);
+  /** When the D1 mirror was last flushed (after-change.ts gathers the alarm's flushes). */
+  private readonly flushed = { at: 0 };
   private pipelineRunning = false;
   /** The definition version the team feed last heard (null: unknown, send the summary). */
   private publishedVersion: number | null = null;
@@ -116,31 +106,8 @@ export class Campaign extends Server<Env> {
    * Enrolls people at the first stage; someone already in this campaign is refused. The
    * caller may pass the team's time zone it has just read (else it is read here).
    */
-  async enroll(peopleInput: EnrollPerson[], actor: ActorRef, teamTimeZone?: string) {
-    return this.run(async () => {
-      const people = EnrollPeopleSchema.parse(peopleInput);
-      ActorSchema.parse(actor);
-      const def = this.store.def();
-      const now = clock.now();
-      const teamTz =
-        teamTimeZone === undefined
-          ? await loadTeamTimeZone(this.env.DB, def.teamId)
-          : TimeZoneSchema.parse(teamTimeZone);
-      const arrivals = people.map((p) => ({
-        ...p,
-        state: enrolledState(def.stages, now, timingOf(def, p, teamTz)),
-        history: [],
-      }));
-      const admitted = admit(this.store, def, arrivals, actor, now, null);
-      const inserted = new Set(admitted.map((p) => p.personId));
-      await this.afterChange(admitted);
-      return {
-        enrolled: [...inserted],
-        refused: people
-          .filter((p) => !inserted.has(p.personId))
-          .map((p) => ({ personId: p.personId, reason: "already_enrolled" })),
-      };
-    });
+  async enroll(people: EnrollPerson[], actor: ActorRef, teamTimeZone?: string) {
+    return this.run(() => enroll(this.host(), people, actor, teamTimeZone));
   }
 
   async prospects(q: {
@@ -304,6 +271,7 @@ export class Campaign extends Server<Env> {
       watched: () => !this.getConnections()[Symbol.iterator]().next().done,
       broadcast: (frame) => this.broadcast(frame),
       peers: this.peers,
+      flushed: this.flushed,
     };
   }
 

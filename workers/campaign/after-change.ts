@@ -15,6 +15,8 @@ export type ChangeTarget = {
   watched(): boolean;
   broadcast(frame: string): void;
   peers: Peers;
+  /** When this object last flushed its mirror (real time; in memory, forgotten on eviction). */
+  flushed: { at: number };
 };
 
 /** Sends watchers every row and removal since the last broadcast, and a definition change. */
@@ -33,8 +35,8 @@ export function broadcastChanges(t: ChangeTarget) {
 /**
  * A call (enroll, an action, an edit) flushes the D1 mirror before it answers only when the
  * outbox holds at most this many changes; a bigger one (a 10,000-person enroll, a chunk of
- * a bulk action) answers at once and leaves the flush to the alarm, which is armed for now
- * whenever the outbox is not empty. Pages see the DO's own rows live either way.
+ * a bulk action) answers at once and leaves the flush to the alarm, armed for
+ * MIRROR_DEFER_MS later. Pages see the DO's own rows live either way.
  */
 export const INLINE_FLUSH_MAX = 500;
 
@@ -77,12 +79,8 @@ function flushesNow(t: ChangeTarget, source: ChangeSource, now: number): boolean
   if (pending === 0) return true; // nothing to write; a definition change may still publish
   if (source === "call") return pending <= INLINE_FLUSH_MAX;
   if (pending >= FLUSH_ITEMS) return true;
-  const last = lastFlush.get(t.name) ?? 0;
-  return Date.now() - last >= MIRROR_INTERVAL_MS || !moreWorkNow(t.store, now);
+  return Date.now() - t.flushed.at >= MIRROR_INTERVAL_MS || !moreWorkNow(t.store, now);
 }
-
-/** When each Campaign DO of this isolate last flushed (real time; forgotten on eviction). */
-const lastFlush = new Map<string, number>();
 
 /**
  * Logs removals, broadcasts everything since the last broadcast, flushes the D1 mirror
@@ -111,7 +109,7 @@ export async function afterChange(
     return published;
   }
   meta.setNumber("mirror_at", null);
-  lastFlush.set(t.name, Date.now());
+  t.flushed.at = Date.now();
   try {
     engineHooks.beforeMirrorWrite?.(def.id);
     const flushed = await flushMirror(t.env.DB, t.store);

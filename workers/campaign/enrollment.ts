@@ -1,4 +1,8 @@
+import { enrolledState } from "../core/engine/actions";
 import type { ProspectState } from "../core/engine/prospect";
+import { TimeZoneSchema } from "../core/people";
+import type { Host } from "./host";
+import { ActorSchema, EnrollPeopleSchema, type EnrollPerson } from "./rpc";
 import type {
   CampaignDef,
   CampaignStore,
@@ -7,7 +11,14 @@ import type {
   NewMessage,
   Prospect,
 } from "./store";
-import { type ActorRef, actorLabel, fromState, isSendStage, waitingMessage } from "./transitions";
+import {
+  type ActorRef,
+  actorLabel,
+  fromState,
+  isSendStage,
+  timingOf,
+  waitingMessage,
+} from "./transitions";
 
 /** Someone joining the campaign: enrolled, added from another campaign, or moved with history. */
 export type Arrival = {
@@ -101,4 +112,33 @@ function openWaiting(store: CampaignStore, def: CampaignDef, arrivals: Prospect[
     if (message) writes.push(message);
   }
   store.messages.putMany(writes);
+}
+
+/** The enroll RPC: people at the first stage; someone already in the campaign is refused. */
+export async function enroll(
+  host: Host,
+  peopleInput: EnrollPerson[],
+  actor: ActorRef,
+  teamTimeZone: string | undefined,
+) {
+  const people = EnrollPeopleSchema.parse(peopleInput);
+  ActorSchema.parse(actor);
+  const def = host.store.def();
+  const now = host.now();
+  const teamTz =
+    teamTimeZone === undefined ? await host.teamTimeZone() : TimeZoneSchema.parse(teamTimeZone);
+  const arrivals = people.map((p) => ({
+    ...p,
+    state: enrolledState(def.stages, now, timingOf(def, p, teamTz)),
+    history: [],
+  }));
+  const admitted = admit(host.store, def, arrivals, actor, now, null);
+  const inserted = new Set(admitted.map((p) => p.personId));
+  await host.afterChange(admitted);
+  return {
+    enrolled: [...inserted],
+    refused: people
+      .filter((p) => !inserted.has(p.personId))
+      .map((p) => ({ personId: p.personId, reason: "already_enrolled" })),
+  };
 }
