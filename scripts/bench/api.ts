@@ -224,8 +224,27 @@ export async function waitForEnrollMirror(
 export const CampaignState = z.object({
   sqlStatements: z.number(),
   d1: z.object({ queries: z.number(), roundTrips: z.number() }),
+  /** Changes in the Campaign DO's outbox, not yet in D1. */
+  dirty: z.number(),
 });
 export type CampaignCounters = z.infer<typeof CampaignState>;
+
+/**
+ * Waits until the campaigns' outboxes are empty (every change is in D1), so a row's
+ * mirror work does not run into the next row's measurement: locally every object shares
+ * one thread. Answers how long that took; a timeout fails the row's check.
+ */
+export async function waitForMirrorIdle(b: Bench, campaignIds: string[], label: string) {
+  const started = performance.now();
+  const idle = await waitFor(LIMITS.mirrorMs, async () => {
+    for (const id of campaignIds) {
+      if ((await campaignCounters(b, id)).dirty > 0) return null;
+    }
+    return true;
+  });
+  check(`${label} D1 mirror caught up (outbox empty)`, idle ?? false, true);
+  return performance.now() - started;
+}
 
 /** A Campaign DO's profile counters (its SQLite statements; the isolate's D1 traffic). */
 export async function campaignCounters(b: Bench, campaignId: string): Promise<CampaignCounters> {

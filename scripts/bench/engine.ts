@@ -12,6 +12,7 @@ import {
   type Team,
   Usage,
   waitForEnrollMirror,
+  waitForMirrorIdle,
 } from "./api";
 import { type Bench, BenchError, check, fmt, LIMITS, RESERVE, sum, waitFor } from "./harness";
 
@@ -121,6 +122,7 @@ export async function benchEngine(b: Bench, team: Team) {
     campaignId,
   );
   const doMs = lastSent - doStart;
+  await waitForMirrorIdle(b, [campaignId], "(b)");
   return { n, doMs, wallMs, enrollMs: enrolled.ms, profile };
 }
 

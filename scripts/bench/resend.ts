@@ -14,6 +14,7 @@ import {
   personAddress,
   type Team,
   waitForEnrollMirror,
+  waitForMirrorIdle,
 } from "./api";
 import { type Bench, check, fmt, LIMITS, RESEND, sum, waitFor } from "./harness";
 
@@ -227,6 +228,7 @@ export async function benchResend(
     .all<{ t: number }>();
   const times = sentAt.results.map((r) => Number(r.t));
   const at = (q: number) => (times[Math.max(0, Math.ceil(q * times.length) - 1)] ?? start) - start;
+  await waitForMirrorIdle(b, campaignIds, tag);
   return {
     n,
     campaigns: campaignIds.length,

@@ -11,6 +11,7 @@ import {
   IN_CAMPAIGNS,
   seedTeam,
   type Team,
+  waitForMirrorIdle,
 } from "./api";
 import { type Bench, check, fmt, LIMITS, waitFor } from "./harness";
 
@@ -165,6 +166,7 @@ export async function benchScale(b: Bench, team: Team) {
     return c >= n ? c : null;
   });
   check("(i) D1 mirror: campaign_member Paused", mirrored ?? 0, n);
+  await waitForMirrorIdle(b, [campaignId], "(i)");
 
   return {
     n,

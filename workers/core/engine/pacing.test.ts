@@ -12,7 +12,7 @@ import {
 
 const RATE = 5;
 /** At 5 a second, slots sit at these offsets inside each second (10 ms margins). */
-const OFFSETS = [10, 108, 206, 304, 402];
+const OFFSETS = [10, 88, 166, 244, 322];
 /** The n-th slot from time 0. */
 const nth = (n: number) => Math.floor(n / RATE) * 1000 + OFFSETS[n % RATE];
 const LEAD_MS = 1_000;
@@ -99,15 +99,15 @@ describe("grant", () => {
     const a = ask(emptyPacer(), "a", 1_000);
     const b = ask(a.state, "b", 1_000);
     const c = ask(b.state, "c", 1_100);
-    expect([a.slot, b.slot, c.slot]).toEqual([1_010, 1_108, 1_206]);
+    expect([a.slot, b.slot, c.slot]).toEqual([1_010, 1_088, 1_166]);
     expect([a.use, b.use, c.use]).toEqual([true, true, true]);
   });
 
   it("starts from the next slot after the present when the key has been idle", () => {
     const a = ask(emptyPacer(), "a", 1_000);
     expect(ask(a.state, "b", 60_000).slot).toBe(60_010);
-    expect(ask(a.state, "b", 60_350).slot).toBe(60_402);
-    expect(ask(a.state, "b", 60_403).slot).toBe(61_010);
+    expect(ask(a.state, "b", 60_300).slot).toBe(60_322);
+    expect(ask(a.state, "b", 60_323).slot).toBe(61_010);
   });
 
   it("holds a far slot, and the same holder asking again gets that slot, not a second one", () => {
@@ -138,7 +138,7 @@ describe("grant", () => {
     const early = ask(emptyPacer(), "batch", 1_000, { maxWaitMs: -1 });
     expect(early).toMatchObject({ slot: 1_010, use: false });
     const other = ask(early.state, "other", 1_005);
-    expect(other.slot).toBe(1_108);
+    expect(other.slot).toBe(1_088);
     const ready = ask(other.state, "batch", 1_300);
     expect(ready).toMatchObject({ slot: 1_010, use: true });
   });
@@ -201,8 +201,8 @@ describe("expiry", () => {
     for (let i = 0; i < 24; i++) state = ask(state, `x${i}`, 0).state;
     const held = ask(state, "late", 0);
     expect(held.slot).toBe(nth(24));
-    expect(usableUntil(held.slot, RATE)).toBe(4_500);
-    const back = ask(held.state, "late", 4_500, { maxWaitMs: 60_000 });
+    expect(usableUntil(held.slot, RATE)).toBe(4_400);
+    const back = ask(held.state, "late", 4_400, { maxWaitMs: 60_000 });
     expect(back).toMatchObject({ slot: nth(24), use: true });
   });
 
@@ -210,7 +210,7 @@ describe("expiry", () => {
     let state = emptyPacer();
     for (let i = 0; i < 24; i++) state = ask(state, `x${i}`, 0).state;
     const held = ask(state, "late", 0);
-    const back = ask(held.state, "late", 4_501, { maxWaitMs: 60_000 });
+    const back = ask(held.state, "late", 4_401, { maxWaitMs: 60_000 });
     expect(back.slot).toBe(nth(25));
     expect(back.use).toBe(true);
   });
