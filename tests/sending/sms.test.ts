@@ -231,6 +231,30 @@ describe("exactly one SMS per prospect and stage, whatever fails", () => {
 });
 
 describe("when Twilio's list cannot be read", () => {
+  it("asks the list again later when it failed for a moment, and sends each text once", async () => {
+    const t = await smsTeam("sms-lookup-blip");
+    const account = throughFakeTwilio();
+    const ids = await t.people(
+      [0, 1, 2].map((i) => ({
+        firstName: `Q${i}`,
+        phones: [{ number: profileNumberOf(900 + i), type: "mobile" as const }],
+      })),
+    );
+    // The first three texts are accepted but answered 500 (outcome unknown); the first two
+    // reads of the list fail, one with a 500, one by taking longer than the timeout.
+    await twilioControl(twilioUrl, account, {
+      failNext: [{ acceptThenFail: 500 }, { acceptThenFail: 500 }, { acceptThenFail: 500 }],
+      lookupFailNext: [{ status: 500 }, { timeoutMs: 1_000 }],
+    });
+    const campaign = await smsCampaign(t, ids);
+    const done = (c: Record<string, number>) => c["complete:completed"] === ids.length;
+    const end = await drive(t, campaign.id, done);
+    expect(end).toEqual({ "complete:completed": ids.length });
+    const stats = await twilioStats(twilioUrl, account);
+    expectOnePerStage(stats, ids.length, 2);
+    expect(stats.failuresInjected).toBeGreaterThanOrEqual(5);
+  });
+
   it("leaves a message whose outcome is unknown Failed, says why, and never sends it again", async () => {
     const s = await setup("sms-no-lookup");
     await twilioControl(twilioUrl, s.account, {

@@ -26,8 +26,11 @@ export type SmsResult =
 export type SmsLookup =
   | { id: string; found: true; providerId: string | null }
   | { id: string; found: false }
-  /** The provider could not be asked, or its answer was unreadable: nobody knows. */
-  | { id: string; found: null; message: string };
+  /**
+   * The provider could not be asked, or its answer was unreadable: nobody knows. `lasting`:
+   * asking again will not tell either (the list is too long to read through).
+   */
+  | { id: string; found: null; message: string; lasting?: boolean };
 
 export type SmsQuery = {
   sms: OutgoingSms;

@@ -203,6 +203,7 @@ export function twilioTransport(opts: TwilioOptions): SmsTransport {
       return {
         id,
         found: null,
+        lasting: true,
         message: `Twilio lists more than ${LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE} messages to ${to.number}`,
       };
     }

@@ -39,7 +39,8 @@ export async function sendSms(c: PipelineContext, messages: Message[]): Promise<
 /**
  * SMS still in flight at an alarm (a crash, a retry after an error). Those that may have
  * reached the provider are looked up first: found → recorded as sent; surely absent →
- * sent again; the lookup cannot be answered → Failed and never resent (at most once).
+ * sent again; the lookup cannot be answered → asked again later, and Failed (never resent:
+ * at most once) when it still cannot be answered after the last attempt.
  */
 export async function resendSms(c: PipelineContext, inFlight: Message[]): Promise<void> {
   const now = c.now();
@@ -67,7 +68,8 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
       else if (a?.found === false) {
         c.store.meta.setNumber(callKey(m.id), null);
         again.push(m);
-      } else giveUp(c, m, `${UNKNOWN_OUTCOME} (${a?.message ?? "no answer about it"})`);
+      } else if (a && !a.lasting) askAgainLater(c, m, a.message, now);
+      else giveUp(c, m, `${UNKNOWN_OUTCOME} (${a?.message ?? "no answer about it"})`);
     }
     recordSms(c, found);
   }
@@ -82,6 +84,25 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
     return [fresh];
   });
   if (still.length > 0) await sendSms(c, still);
+}
+
+/**
+ * The list could not be read this time: it is read again after the usual backoff (the
+ * marker stays, so nothing is sent before an answer), counted as a failed attempt. Out of
+ * attempts, or a day after the first try, nobody can know: Failed, never sent again.
+ */
+function askAgainLater(c: PipelineContext, m: Message, why: string, now: number) {
+  const plan = planRetry({
+    error: { kind: "server_error" },
+    failures: m.failures,
+    now,
+    jitter: Math.random(),
+  });
+  if (!plan.retry || plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS) {
+    giveUp(c, m, `${UNKNOWN_OUTCOME} (${why})`);
+    return;
+  }
+  c.store.messages.put({ ...m, failures: m.failures + 1, retryAt: plan.at, reason: why });
 }
 
 /** Provider ids this person's other texts already have: never taken for this message. */
