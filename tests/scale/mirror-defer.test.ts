@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
-import { INLINE_FLUSH_MAX, MIRROR_DEFER_MS } from "@workers/campaign/after-change";
-import { describe, expect, it } from "vitest";
+import {
+  INLINE_FLUSH_MAX,
+  MIRROR_DEFER_MS,
+  MIRROR_MAX_TRAIL_MS,
+} from "@workers/campaign/after-change";
+import { resetClockForTest, setClockForTest } from "@workers/clock";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   act,
   campaignNamespaceStub,
@@ -36,6 +41,8 @@ async function waitingRows(campaignId: string) {
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+afterEach(() => resetClockForTest());
 
 describe("the D1 mirror after a call", () => {
   it("is written before a small change answers, and by the alarm a moment after a big one", async () => {
@@ -79,5 +86,43 @@ describe("the D1 mirror after a call", () => {
     const one = await act(t, c.id, { action: "unpause", personIds: [ids[0]] });
     expect(one.status, one.text).toBe(200);
     expect(await members(c.id, "active")).toBe(1);
+  });
+
+  it("waits while big calls follow one another, but never longer than MIRROR_MAX_TRAIL_MS", async () => {
+    const t = await engineTeam("mirror-trail");
+    const ids = await t.people(
+      Array.from({ length: 3 * BIG }, (_, i) => ({
+        firstName: `T${i}`,
+        emails: [{ address: `t${i}@mirror-trail.example.test`, type: "personal" as const }],
+      })),
+    );
+    const c = await createCampaign(t, { name: "Trail", stages: [emailStage(t.mailboxId, 60)] });
+    const stub = campaignNamespaceStub(c.id);
+    const start = Date.now();
+    setClockForTest(start);
+
+    // Two big calls, the second 200 ms (engine clock) after the first: its answer pushes
+    // the flush back to MIRROR_DEFER_MS after itself.
+    expect((await enroll(t, c.id, ids.slice(0, BIG))).enrolled).toBe(BIG);
+    setClockForTest(start + 200);
+    expect((await enroll(t, c.id, ids.slice(BIG, 2 * BIG))).enrolled).toBe(BIG);
+    const pushed = await stub.alarmState();
+    expect(pushed.real).not.toBeNull();
+    // alarmState().real is real time; the engine clock ran 200 ms ahead of it.
+    expect((pushed.real ?? 0) + 200 - start).toBeGreaterThan(MIRROR_DEFER_MS);
+    expect(await members(c.id)).toBe(0);
+
+    // A third, past MIRROR_MAX_TRAIL_MS after the first waiting change: the flush is due at
+    // once, not pushed back MIRROR_DEFER_MS again.
+    const late = start + MIRROR_MAX_TRAIL_MS + 1_000;
+    setClockForTest(late);
+    const offset = late - Date.now();
+    expect((await enroll(t, c.id, ids.slice(2 * BIG))).enrolled).toBe(BIG);
+    const capped = await stub.alarmState();
+    expect(capped.real).not.toBeNull();
+    expect((capped.real ?? 0) + offset).toBeLessThan(late + MIRROR_DEFER_MS / 2);
+    await runAlarm(c.id);
+    await runAlarm(c.id);
+    expect(await members(c.id)).toBe(3 * BIG);
   });
 });

@@ -42,11 +42,15 @@ export const INLINE_FLUSH_MAX = 500;
 
 /**
  * How long after such a call the alarm flushes: the answer leaves first, and calls that
- * follow at once (the chunks of a bulk action, the calls of a big import) share flushes.
- * Set once and not pushed back by later calls, so the mirror never trails by more than this
- * plus the flushes themselves.
+ * follow (the chunks of a bulk action, the calls of a big import, each a few hundred ms
+ * apart at most) push it back, so they run one after another, not each behind a flush of
+ * the last one's rows (a flush competes for the thread and for D1). The mirror catches up
+ * once they stop, and never trails its first waiting change by more than MIRROR_MAX_TRAIL_MS.
  */
-export const MIRROR_DEFER_MS = 100;
+export const MIRROR_DEFER_MS = 300;
+
+/** The longest the mirror waits behind a run of big calls before it flushes between them. */
+export const MIRROR_MAX_TRAIL_MS = 30_000;
 
 /**
  * While the alarm has more due prospects to send right away, its flushes are gathered:
@@ -83,6 +87,20 @@ function flushesNow(t: ChangeTarget, source: ChangeSource, now: number): boolean
 }
 
 /**
+ * A big call leaves the flush to the alarm, MIRROR_DEFER_MS after the latest such call but
+ * no later than MIRROR_MAX_TRAIL_MS after the first change left waiting (`mirror_since`).
+ */
+function deferMirror(store: CampaignStore, now: number) {
+  const meta = store.meta;
+  let since = meta.getNumber("mirror_since");
+  if (since === null) {
+    since = now;
+    meta.setNumber("mirror_since", now);
+  }
+  meta.setNumber("mirror_at", Math.min(now + MIRROR_DEFER_MS, since + MIRROR_MAX_TRAIL_MS));
+}
+
+/**
  * Logs removals, broadcasts everything since the last broadcast, flushes the D1 mirror
  * (see flushesNow) and publishes what it wrote to the team feed (`publishedVersion` is the
  * definition version the team feed last heard of; the answer is the new one). A failed
@@ -102,13 +120,12 @@ export async function afterChange(
   broadcastChanges(t);
   let published = publishedVersion;
   if (!flushesNow(t, source, now)) {
-    if (source === "call" && meta.getNumber("mirror_at") === null) {
-      meta.setNumber("mirror_at", now + MIRROR_DEFER_MS);
-    }
+    if (source === "call") deferMirror(t.store, now);
     t.store.changelog.prune(now);
     return published;
   }
   meta.setNumber("mirror_at", null);
+  meta.setNumber("mirror_since", null);
   t.flushed.at = Date.now();
   try {
     engineHooks.beforeMirrorWrite?.(def.id);

@@ -77,33 +77,40 @@ export async function actChunk(
     throw new Error("actChunk takes an all: true action other than move/add_to");
   }
   const stage = action.filters?.stage;
-  const ids = host.store.prospects
-    .page(
-      {
-        status: action.filters?.status,
-        ...(stage === undefined ? {} : { stageId: host.store.meta.idAt(stage) }),
-      },
-      afterId,
-      limit,
-    )
-    .map((p) => p.personId);
-  const result = await act(host, action, actor, ids);
+  // The time zone first: the page read after it is decided on with no await between, so
+  // act() takes its rows as they are instead of reading them again.
+  const teamTz = await host.teamTimeZone();
+  const rows = host.store.prospects.page(
+    {
+      status: action.filters?.status,
+      ...(stage === undefined ? {} : { stageId: host.store.meta.idAt(stage) }),
+    },
+    afterId,
+    limit,
+  );
+  const ids = rows.map((p) => p.personId);
+  const result = await act(host, action, actor, ids, { teamTz, rows });
   if (!result.ok) return result;
   return ok({ ...result.value, next: ids.length === limit ? (ids[ids.length - 1] ?? null) : null });
 }
 
-/** A single or bulk action of DESIGN.md §1: applied where allowed, refused with the reason elsewhere. */
+/**
+ * A single or bulk action of DESIGN.md §1: applied where allowed, refused with the reason
+ * elsewhere. `read`: the team's time zone and the people's rows, read by the caller with
+ * no await since (a chunk of a bulk action).
+ */
 export async function act(
   host: Host,
   input: ProspectAction,
   actor: ActorRef,
   only: string[] | null = null,
+  read: { teamTz: string; rows: Prospect[] } | null = null,
 ): Promise<Result<ActResult>> {
   const action = ProspectActionSchema.parse(input);
   ActorSchema.parse(actor);
   const def = host.store.def();
   const now = host.now();
-  const teamTz = await host.teamTimeZone();
+  const teamTz = read ? read.teamTz : await host.teamTimeZone();
   const earlier =
     action.action === "move" && action.moveId ? host.store.moves.get(action.moveId) : null;
   if (earlier?.state === "done") {
@@ -113,7 +120,9 @@ export async function act(
   // A move interrupted after its intent was written goes on with the same people.
   const resuming = earlier?.state === "pending" ? new Set(earlier.personIds) : new Set<string>();
   const ids = earlier?.state === "pending" ? earlier.personIds : (only ?? idsOf(host, action));
-  const found = new Map(host.store.prospects.getMany(ids).map((p) => [p.personId, p]));
+  const found = new Map(
+    (read?.rows ?? host.store.prospects.getMany(ids)).map((p) => [p.personId, p]),
+  );
   const sendingNow = host.store.messages.sendingOf([...found.keys()]);
   const result: ActResult = { applied: [], refused: [], notes: [] };
   const changed: Prospect[] = [];

@@ -33,6 +33,7 @@ export type MetaNumber =
   | "prepare_at"
   | "outbox_retry_at"
   | "mirror_at"
+  | "mirror_since"
   | "outbox_attempts"
   | `sms_call:${string}`;
 
