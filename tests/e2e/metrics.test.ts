@@ -200,6 +200,8 @@ for (const viewport of VIEWPORTS) {
         })) as { id: string };
 
         await page.goto("/campaigns/new");
+        // Typing before the page's scripts have run is lost to hydration on a loaded machine.
+        await page.waitForLoadState("networkidle");
         const subject = page.getByLabel("Subject").first();
         await subject.fill("Hi {{firstName}}");
         await subject.pressSequentially(" FREE MONEY!!!");
