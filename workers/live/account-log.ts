@@ -45,11 +45,11 @@ export class AccountLog {
   /** Writes entries (each replacing the older one under its key); answers the new version. */
   append(entries: AccountEntry[], now: number): number {
     if (entries.length === 0) return this.version();
-    // One statement for the lot, rows taken in order (json_each keeps it). REPLACE deletes
+    // One statement for the lot, rows taken in order (jsonb_each keeps it). REPLACE deletes
     // the older row under a key and inserts a new one: a new, higher seq.
     this.sql.exec(
       `INSERT OR REPLACE INTO feed (key, body, at)
-       SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ORDER BY key`,
+       SELECT value ->> 0, value ->> 1, ? FROM jsonb_each(?) WHERE true ORDER BY key`,
       now,
       JSON.stringify(entries.map((e) => [entryKey(e), JSON.stringify(e)])),
     );

@@ -69,7 +69,7 @@ export class OutboxTable {
     this.sql.exec("DELETE FROM dirty WHERE seq < ?", top);
     this.sql.exec(
       `DELETE FROM dirty WHERE seq = ? AND (kind, key) IN
-         (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+         (SELECT value ->> 0, value ->> 1 FROM jsonb_each(?))`,
       top,
       JSON.stringify(items.filter((d) => d.seq === top).map((d) => [d.kind, d.key])),
     );

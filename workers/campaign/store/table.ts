@@ -58,7 +58,9 @@ export type Table<T> = {
   upsertSql(keep?: (keyof T)[]): string;
   /**
    * The same INSERT (or upsert) of many rows in one statement: bind ONE JSON array of
-   * `values(row)` arrays (jsonChunks), read with json_each.
+   * `values(row)` arrays (jsonChunks), read with jsonb_each: its rows come out as JSONB, so
+   * each `value ->> i` is a lookup, not a parse of the row's text as with json_each (twice
+   * as fast for 15–23 columns; ADR 0030). DO SQLite only: D1 keeps json_each.
    */
   insertJsonSql(tail?: string): string;
   upsertJsonSql(keep?: (keyof T)[]): string;
@@ -106,7 +108,7 @@ export function table<T>(name: string, key: keyof T & string, cols: Columns<T>):
     insertJsonSql(tail = "") {
       const picks = columns.map((_, i) => `value ->> ${i}`).join(", ");
       // WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
-      return `INSERT INTO ${name} (${columns.join(", ")}) SELECT ${picks} FROM json_each(?) WHERE true ${tail}`;
+      return `INSERT INTO ${name} (${columns.join(", ")}) SELECT ${picks} FROM jsonb_each(?) WHERE true ${tail}`;
     },
     upsertJsonSql(keep = []) {
       return this.insertJsonSql(conflictSet(keep));
