@@ -20,8 +20,8 @@ import { runPipeline } from "./campaign/pipeline/run";
 import { pipelineContextFor } from "./campaign/pipeline/wiring";
 import { act, actChunk } from "./campaign/prospect-actions";
 import * as reads from "./campaign/reads";
-import { ActorSchema, type EnrollPerson, type IncomingPerson } from "./campaign/rpc";
-import { type CampaignDef, CampaignStore, type Prospect } from "./campaign/store";
+import { ActorSchema, type EnrollPerson, type IncomingPerson, PageKeySchema } from "./campaign/rpc";
+import { type CampaignDef, CampaignStore, type PageKey, type Prospect } from "./campaign/store";
 import { type ActorRef, applyDecision, syncWaiting, toState } from "./campaign/transitions";
 import { clock, realTimeFor } from "./clock";
 import { afterFailure } from "./core/engine/actions";
@@ -125,8 +125,8 @@ export class Campaign extends Server<Env> {
   }
 
   /** One chunk of a bulk action with `all: true` (prospect-actions.ts actChunk). */
-  async actChunk(input: ProspectAction, actor: ActorRef, afterId: string | null) {
-    return this.run(() => actChunk(this.host(), input, actor, afterId));
+  async actChunk(input: ProspectAction, actor: ActorRef, after: PageKey | null) {
+    return this.run(() => actChunk(this.host(), input, actor, PageKeySchema.parse(after)));
   }
 
   /** The receiving side of add_to / move (idempotent by move id). */
@@ -217,9 +217,9 @@ export class Campaign extends Server<Env> {
     return this.run(async () => reads.exportRows(this.store, filter));
   }
 
-  /** The CSV export a page at a time (person id order): no call answers 100,000 rows. */
-  async exportPage(filter: ProspectFilter, afterId: string | null) {
-    return this.run(async () => reads.exportPage(this.store, filter, afterId));
+  /** The CSV export a page at a time (enrolment order): no call answers 100,000 rows. */
+  async exportPage(filter: ProspectFilter, after: PageKey | null) {
+    return this.run(async () => reads.exportPage(this.store, filter, PageKeySchema.parse(after)));
   }
 
   /** The campaign's engagement metrics, human only, read from D1's counters (workers/metrics/). */

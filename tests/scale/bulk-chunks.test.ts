@@ -83,4 +83,42 @@ describe("a bulk action over more than one chunk", () => {
       .first<{ n: number }>();
     expect(mirrored?.n).toBe(N);
   });
+
+  it("removes every Active prospect once, over chunks, across two enrolments, leaving the paused", async () => {
+    // Two enrolments (two enrolment times, many people sharing each), a few paused in
+    // between: a filtered `all: true` remove deletes the rows behind each chunk's cursor
+    // and must still reach every Active prospect once and no one else.
+    const t = await engineTeam("scale-bulk-remove");
+    const ids = await t.people(
+      Array.from({ length: N }, (_, i) => ({
+        firstName: `R${i}`,
+        emails: [{ address: `r${i}@scale-bulk-remove.example.test`, type: "personal" as const }],
+      })),
+    );
+    const c = await createCampaign(t, { name: "Big", stages: [emailStage(t.mailboxId, 60)] });
+    const firstHalf = ids.slice(0, 1_000);
+    expect((await enroll(t, c.id, firstHalf)).enrolled).toBe(1_000);
+    expect((await enroll(t, c.id, ids.slice(1_000))).enrolled).toBe(N - 1_000);
+    const paused = [ids[0], ids[999], ids[1_000], ids[N - 1]];
+    const pauseRes = await act(t, c.id, { action: "pause", personIds: paused });
+    expect(Answer.parse(pauseRes.json).applied).toBe(paused.length);
+
+    const res = await act(t, c.id, { action: "remove", all: true, filters: { status: "active" } });
+    expect(res.status, res.text).toBe(200);
+    const answer = Answer.parse(res.json);
+    const active = ids.filter((id) => !paused.includes(id));
+    expect(answer.refused).toEqual([]);
+    expect([...answer.appliedIds].sort()).toEqual([...active].sort());
+
+    const stub = campaignNamespaceStub(c.id);
+    for (const id of paused) expect((await stub.outreach(id))?.prospect.status).toBe("paused");
+    for (const id of [ids[1], ids[998], ids[1_001], ids[N - 2]]) {
+      expect(await stub.outreach(id)).toBeNull();
+    }
+    const csv = await t.call("GET", `/api/v1/campaigns/${c.id}/prospects.csv`);
+    const lines = String(csv.text)
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== "");
+    expect(lines).toHaveLength(paused.length + 1);
+  });
 });

@@ -5,7 +5,7 @@ import type { Host } from "./host";
 import { transfer } from "./moves";
 import { ok, type Result } from "./result";
 import { ActorSchema, type ActResult, ActResultSchema } from "./rpc";
-import { type Prospect, stageKey } from "./store";
+import { type PageKey, type Prospect, pageKeyOf, stageKey } from "./store";
 import { type ActorRef, ALREADY_SENDING, actorLabel, timingOf, toState } from "./transitions";
 
 /**
@@ -62,16 +62,17 @@ export const isChunked = (action: ProspectAction) =>
 
 /**
  * One chunk of a bulk action with `all: true`: the next BULK_CHUNK people matching the
- * filters after `afterId` (person id order). `next` is where the following chunk starts,
- * null when this was the last; each chunk broadcasts its rows on the campaign feed.
+ * filters after `after` (enrolment order, store/prospects.ts page). `next` is where the
+ * following chunk starts, null when this was the last; each chunk broadcasts its rows on
+ * the campaign feed.
  */
 export async function actChunk(
   host: Host,
   input: ProspectAction,
   actor: ActorRef,
-  afterId: string | null,
+  after: PageKey | null,
   limit = BULK_CHUNK,
-): Promise<Result<ActResult & { next: string | null }>> {
+): Promise<Result<ActResult & { next: PageKey | null }>> {
   const action = ProspectActionSchema.parse(input);
   if (!isChunked(action)) {
     throw new Error("actChunk takes an all: true action other than move/add_to");
@@ -85,13 +86,14 @@ export async function actChunk(
       status: action.filters?.status,
       ...(stage === undefined ? {} : { stageId: host.store.meta.idAt(stage) }),
     },
-    afterId,
+    after,
     limit,
   );
   const ids = rows.map((p) => p.personId);
   const result = await act(host, action, actor, ids, { teamTz, rows });
   if (!result.ok) return result;
-  return ok({ ...result.value, next: ids.length === limit ? (ids[ids.length - 1] ?? null) : null });
+  const last = rows[rows.length - 1];
+  return ok({ ...result.value, next: rows.length === limit && last ? pageKeyOf(last) : null });
 }
 
 /**

@@ -2,12 +2,14 @@ import { decodeCursor, encodeCursor } from "../core/cursor";
 import type { ProspectFilter } from "../core/engine/schemas";
 import { ProspectCursorSchema } from "../core/prospect-list";
 import { badCursor, ok } from "./result";
-import type {
-  CampaignDef,
-  CampaignStore,
-  Prospect,
-  ProspectFilterArgs,
-  ProspectOrder,
+import {
+  type CampaignDef,
+  type CampaignStore,
+  type PageKey,
+  type Prospect,
+  type ProspectFilterArgs,
+  type ProspectOrder,
+  pageKeyOf,
 } from "./store";
 import { campaignView, messageRow, prospectRow } from "./views";
 
@@ -56,7 +58,7 @@ export function prospectPage(
   });
 }
 
-/** Every row matching the filters (the CSV export), in person id order. */
+/** Every row matching the filters (the CSV export), in enrolment order. */
 export function exportRows(store: CampaignStore, filter: ProspectFilter) {
   const def = store.def();
   return store.prospects.page(filterArgs(store, filter), null, -1).map((p) => prospectRow(p, def));
@@ -65,18 +67,19 @@ export function exportRows(store: CampaignStore, filter: ProspectFilter) {
 /** Rows of the CSV export per call (an RPC answer stays a few MB). */
 export const EXPORT_PAGE = 10_000;
 
-/** One page of the CSV export after `afterId` (person id order); `next` is null at the end. */
+/** One page of the CSV export after `after` (enrolment order); `next` is null at the end. */
 export function exportPage(
   store: CampaignStore,
   filter: ProspectFilter,
-  afterId: string | null,
+  after: PageKey | null,
   limit = EXPORT_PAGE,
 ) {
   const def = store.def();
-  const rows = store.prospects.page(filterArgs(store, filter), afterId, limit);
+  const rows = store.prospects.page(filterArgs(store, filter), after, limit);
+  const last = rows[rows.length - 1];
   return {
     rows: rows.map((p) => prospectRow(p, def)),
-    next: rows.length === limit ? (rows[rows.length - 1]?.personId ?? null) : null,
+    next: rows.length === limit && last ? pageKeyOf(last) : null,
   };
 }
 

@@ -45,3 +45,7 @@ export const ActResultSchema = z.object({
   notes: z.array(z.object({ personId: z.string(), note: z.string() })).default([]),
 });
 export type ActResult = z.infer<typeof ActResultSchema>;
+/** Where the previous page of a chunked read or bulk action ended (store/prospects.ts page). */
+export const PageKeySchema = z
+  .object({ enrolledAt: z.number().int().nonnegative(), personId: z.string().min(1) })
+  .nullable();

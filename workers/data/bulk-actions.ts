@@ -1,5 +1,6 @@
 import { isChunked } from "../campaign/prospect-actions";
 import type { ActResult } from "../campaign/rpc";
+import type { PageKey } from "../campaign/store";
 import type { ActorRef } from "../campaign/transitions";
 import type { ProspectAction } from "../core/engine/schemas";
 import type { campaignStub } from "./campaigns";
@@ -15,7 +16,7 @@ type Stub = Awaited<ReturnType<typeof campaignStub>>;
 export async function actOnProspects(stub: Stub, action: ProspectAction, actor: ActorRef) {
   if (!isChunked(action)) return stub.act(action, actor);
   const out: ActResult = { applied: [], refused: [], notes: [] };
-  let after: string | null = null;
+  let after: PageKey | null = null;
   do {
     const chunk = await stub.actChunk(action, actor, after);
     if (!chunk.ok) return chunk;

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { loadTeamTimeZone } from "../campaign/data";
+import type { PageKey } from "../campaign/store";
 import type { ActorRef } from "../campaign/transitions";
 import { prospectsToCsv } from "../core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "../core/engine/schemas";
@@ -149,9 +150,9 @@ export async function prospectsCsv(
 ) {
   // A page per call, so no RPC answer carries the whole campaign.
   const all: Awaited<ReturnType<typeof campaign.stub.exportPage>>["rows"] = [];
-  let after: string | null = null;
+  let after: PageKey | null = null;
   do {
-    const page: { rows: typeof all; next: string | null } = await campaign.stub.exportPage(
+    const page: { rows: typeof all; next: PageKey | null } = await campaign.stub.exportPage(
       filter,
       after,
     );

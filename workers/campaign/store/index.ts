@@ -19,7 +19,14 @@ export { stageKey } from "./messages";
 export { type CampaignDef, CampaignDefSchema, type MetaNumber } from "./meta";
 export type { MoveRecord } from "./moves";
 export type { DirtyItem, DirtyKind } from "./outbox";
-export type { Prospect, ProspectFilterArgs, ProspectOrder, StoredProspect } from "./prospects";
+export {
+  type PageKey,
+  type Prospect,
+  type ProspectFilterArgs,
+  type ProspectOrder,
+  pageKeyOf,
+  type StoredProspect,
+} from "./prospects";
 export type { Reservation } from "./reservations";
 
 /** The Campaign DO's SQLite storage, one module per table; storage is the state. */

@@ -65,6 +65,13 @@ const UPDATE = PROSPECT.updateSql(KEEP);
 
 /** Columns the Prospects list may sort by (never user text: they are put in the SQL). */
 export type ProspectOrder = "enrolled_at" | "status" | "name" | "next_at";
+/** Where a page() ends: its last row's place in enrolment order; the next page starts after it. */
+export type PageKey = { enrolledAt: number; personId: string };
+/** The PageKey of `p`. */
+export const pageKeyOf = (p: StoredProspect): PageKey => ({
+  enrolledAt: p.enrolledAt,
+  personId: p.personId,
+});
 /** A list filter: `stageId` undefined means any stage; null means past the last one. */
 export type ProspectFilterArgs = { status?: ProspectStatus; stageId?: string | null };
 
@@ -125,17 +132,23 @@ export class ProspectTable {
   }
 
   /**
-   * Rows matching the filters in person id order after `afterId`, at most `limit` (the
-   * CSV export's and bulk actions' pages: no call reads the whole campaign at once).
+   * Rows matching the filters in enrolment order after `after`, at most `limit` (the CSV
+   * export's and bulk actions' pages: no call reads the whole campaign at once). Enrolment
+   * order is the table's own order (rows are appended as people enroll): a page's rows sit
+   * on neighbouring pages of the table and of its messages, where person id order put
+   * 2,000 rows on ~1,600 of a 100,000-row table's pages, each of them rewritten by a bulk
+   * chunk.
    */
-  page(filter: ProspectFilterArgs, afterId: string | null, limit: number): Prospect[] {
+  page(filter: ProspectFilterArgs, after: PageKey | null, limit: number): Prospect[] {
     const { where, args } = filterClause(filter);
-    if (afterId !== null) {
-      where.push("person_id > ?");
-      args.push(afterId);
+    if (after !== null) {
+      where.push("(enrolled_at, person_id) > (?, ?)");
+      args.push(after.enrolledAt, after.personId);
     }
+    // INDEXED BY: with a status filter the planner may take prospect_status_order and sort
+    // every match on each page.
     return this.all(
-      `SELECT * FROM prospect ${whereSql(where)} ORDER BY person_id LIMIT ?`,
+      `SELECT * FROM prospect INDEXED BY prospect_enrolled ${whereSql(where)} ORDER BY enrolled_at, person_id LIMIT ?`,
       ...args,
       limit,
     );
