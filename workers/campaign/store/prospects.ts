@@ -156,7 +156,7 @@ export class ProspectTable {
 
   /**
    * Inserts new prospects, skipping ids already enrolled; returns the prospects inserted,
-   * as stored (no read back). One statement per 1.5 MB of rows (json_each), one outbox
+   * as stored (no read back). One statement per 1.5 MB of rows (jsonb_each), one outbox
    * statement.
    */
   insert(rows: Omit<StoredProspect, "rev" | "updatedAt">[], now: number): Prospect[] {
