@@ -1,6 +1,7 @@
 // (i): one campaign of 100,000 prospects — enroll in chunks, a bulk action on all of them,
 // the Prospects list's first page, and the CSV export, through the API with the limits
 // wrapper on (every D1 statement of the Worker and the DOs goes through it).
+import { newOrderedId } from "@workers/core/ids";
 import { normalizeEmail, personSearchText, personSortName } from "@workers/core/people";
 import { z } from "zod";
 import {
@@ -28,7 +29,7 @@ async function seedPeople(d1: D1Database, team: Team, n: number): Promise<string
   for (let start = 0; start < n; start += SCALE.perCall) {
     const rows = Array.from({ length: Math.min(SCALE.perCall, n - start) }, (_, j) => {
       const i = start + j;
-      const id = crypto.randomUUID();
+      const id = newOrderedId();
       const first = `Scale${i}`;
       const address = `scale.${i}@${team.label}.example.test`;
       ids.push(id);

@@ -54,7 +54,7 @@ function leave(host: Host, p: Prospect, action: ProspectAction, actor: ActorRef,
 }
 
 /** People per call of a chunked bulk action (`all: true`): no DO call runs unbounded. */
-export const BULK_CHUNK = 2_000;
+export const BULK_CHUNK = 5_000;
 
 /** Whether an action is taken a chunk at a time (a move or add_to goes whole: one move id). */
 export const isChunked = (action: ProspectAction) =>

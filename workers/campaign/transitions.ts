@@ -1,5 +1,6 @@
 import type { Decision, ProspectState, Timing } from "../core/engine/prospect";
 import type { Stage } from "../core/engine/schemas";
+import { newOrderedId } from "../core/ids";
 import {
   type CampaignDef,
   type CampaignStore,
@@ -123,7 +124,7 @@ export function waitingMessage(
 ): NewMessage | null {
   if (current && current.status === "waiting" && current.scheduledAt === after.nextAt) return null;
   const base: NewMessage = current ?? {
-    id: crypto.randomUUID(),
+    id: newOrderedId(),
     personId: after.personId,
     stageId: stage.id,
     stageIndex: after.stageIndex,

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { encodeCursor } from "../core/cursor";
+import { newOrderedId } from "../core/ids";
 import {
   escapeLike,
   normalizeEmail,
@@ -94,7 +95,7 @@ export function peopleInsertStatements(
   const emails: ReturnType<typeof emailRows> = [];
   const phones: ReturnType<typeof phoneRows> = [];
   for (const p of people) {
-    const id = crypto.randomUUID();
+    const id = newOrderedId();
     ids.push(id);
     const lastName = blankToNull(p.lastName);
     persons.push({

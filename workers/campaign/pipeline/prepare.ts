@@ -7,6 +7,7 @@ import {
   screenEmail,
   screenSms,
 } from "../../core/engine/screening";
+import { newOrderedId } from "../../core/ids";
 import { replyToken, unsubscribeToken } from "../../core/tokens";
 import { trackingUrls } from "../../tracking/urls";
 import type { OutgoingEmail, OutgoingSms } from "../../transport/types";
@@ -70,7 +71,7 @@ export async function prepare(
   person: PersonData,
   data: BatchData,
 ): Promise<EmailCandidate | SmsCandidate | null> {
-  const rowId = c.store.messages.open(p.personId, p.stageId)?.id ?? crypto.randomUUID();
+  const rowId = c.store.messages.open(p.personId, p.stageId)?.id ?? newOrderedId();
   const common = {
     rowId,
     attempt: p.attempt,
