@@ -240,6 +240,19 @@ describe("New campaign form", () => {
     expect(await html(res)).toContain("No such mailbox in your team");
   });
 
+  it("refuses a file that is not one of the team's uploads, by field", async () => {
+    const res = await postForm(owner.cookie, "/campaigns/new", [
+      ...valid,
+      ["stages[0].mailboxId", mailboxId],
+      [
+        "stages[0].attachments",
+        JSON.stringify([{ id: crypto.randomUUID(), name: "Offer.pdf", size: 10 }]),
+      ],
+    ]);
+    expect(res.status).toBe(200);
+    expect(await html(res)).toContain("Attachment 1 is not one of your team’s files");
+  });
+
   it("creates the campaign with delays in minutes and opens it", async () => {
     const res = await postForm(owner.cookie, "/campaigns/new", [
       ...valid,

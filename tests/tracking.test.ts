@@ -15,6 +15,7 @@ import { db, schema } from "@workers/db/client";
 import { trackingUrls } from "@workers/tracking/urls";
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   createCampaign,
   type EngineTeam,
@@ -357,6 +358,53 @@ describe("attachments", () => {
       body: new FormData(),
     });
     expect(none.status).toBe(400);
+  });
+
+  it("refuses a stage whose attachment is not one of the team's uploads, naming it, and keeps the campaign as it was", async () => {
+    const owner = await engineTeam("tr-attach-owner");
+    const other = await engineTeam("tr-attach-other");
+    const res = await upload(owner, new TextEncoder().encode("%PDF-1.4 x"), "Offer.pdf");
+    const theirs = (await res.json()) as { id: string; name: string; size: number };
+    const mine = (await (
+      await upload(other, new TextEncoder().encode("%PDF-1.4 y"), "Mine.pdf")
+    ).json()) as { id: string; name: string; size: number };
+    const Problem = z.object({
+      error: z.object({
+        code: z.string(),
+        message: z.string(),
+        issues: z.array(z.object({ path: z.string(), message: z.string() })),
+      }),
+    });
+    const stageWith = (files: { id: string; name: string; size: number }[]) =>
+      emailStage(other.mailboxId, 0, { attachments: files });
+
+    // Another team's upload, and an id nobody uploaded: refused on create.
+    for (const file of [theirs, { ...theirs, id: crypto.randomUUID() }]) {
+      const created = await other.call("POST", "/api/v1/campaigns", {
+        name: "Borrowed file",
+        stages: [stageWith([mine, file])],
+      });
+      expect(created.status, created.text).toBe(422);
+      const problem = Problem.parse(created.json).error;
+      expect(problem.code).toBe("validation_failed");
+      expect(problem.issues).toEqual([
+        { path: "stages.0.attachments.1.id", message: "No attachment with this id in your team" },
+      ]);
+    }
+
+    // And on an edit: the campaign keeps its stages.
+    const c = await createCampaign(other, { name: "Own file", stages: [stageWith([mine])] });
+    const edit = await other.call("PATCH", `/api/v1/campaigns/${c.id}`, {
+      version: c.version,
+      stages: [stageWith([theirs])],
+    });
+    expect(edit.status, edit.text).toBe(422);
+    expect(Problem.parse(edit.json).error.issues[0]?.path).toBe("stages.0.attachments.0.id");
+    const after = await other.call("GET", `/api/v1/campaigns/${c.id}`);
+    const stages = z
+      .object({ stages: z.array(z.object({ attachments: z.array(z.object({ id: z.string() })) })) })
+      .parse(after.json).stages;
+    expect(stages[0]?.attachments.map((a) => a.id)).toEqual([mine.id]);
   });
 });
 

@@ -2,6 +2,7 @@ import type { ActorRef } from "@workers/campaign/transitions";
 import type { CampaignInput } from "@workers/core/engine/schemas";
 import { teamCampaign } from "@workers/data/campaign-service";
 import { db, schema } from "@workers/db/client";
+import { foreignAttachments } from "@workers/tracking/attachments";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 
 /** A signed-in user as the prospect history records them. */
@@ -106,6 +107,12 @@ export async function checkCampaignReferences(
     if (s.type === "email" && s.mailboxId && !known.has(s.mailboxId)) {
       issues.push({ name: `stages[${i}].mailboxId`, message: "No such mailbox in your team" });
     }
+  }
+  for (const f of await foreignAttachments(env, teamId, input.stages)) {
+    issues.push({
+      name: `stages[${f.stage}].attachments`,
+      message: `Attachment ${f.file + 1} is not one of your team’s files: upload it again`,
+    });
   }
   return issues;
 }

@@ -7,6 +7,7 @@ import { db, schema } from "../db/client";
 import { errorResponse, notFound } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
 import { JSON_BODY_LIMITS } from "../http/json-cap";
+import { foreignAttachments } from "../tracking/attachments";
 import { actorRef, failureResponse } from "./actor";
 import type { ApiContext, ApiRouter } from "./router";
 
@@ -19,10 +20,12 @@ export async function requireCampaign(c: ApiContext) {
   return campaign;
 }
 
-/** Checks that a campaign's references (mailboxes, job) are the team's own. */
+type StageRefs = { type: string; mailboxId?: string; attachments?: { id: string }[] };
+
+/** Checks that a campaign's references (job, mailboxes, attachments) are the team's own. */
 async function checkReferences(
   c: ApiContext,
-  input: { jobId?: string | null; stages?: { type: string; mailboxId?: string }[] },
+  input: { jobId?: string | null; stages?: StageRefs[] },
 ) {
   const d = db(c.env);
   if (input.jobId) {
@@ -49,6 +52,19 @@ async function checkReferences(
         [{ path, message: "No mailbox with this id in your team" }],
       );
     }
+  }
+  const foreign = await foreignAttachments(c.env, c.actor.teamId, input.stages ?? []);
+  if (foreign.length > 0) {
+    const issues = foreign.map((f) => ({
+      path: `stages.${f.stage}.attachments.${f.file}.id`,
+      message: "No attachment with this id in your team",
+    }));
+    throw errorResponse(
+      422,
+      "validation_failed",
+      `${issues[0].path}: no attachment with this id in your team`,
+      issues,
+    );
   }
 }
 

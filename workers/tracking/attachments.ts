@@ -51,6 +51,28 @@ export async function storeAttachment(env: Env, teamId: string, file: File): Pro
   return { ok: true, attachment: { id, name, size: file.size, contentType } };
 }
 
+/**
+ * The email stages' attachments that are not the team's uploads, by place (stage `stage`,
+ * file `file`): one query, whatever the count (a stage has at most a handful).
+ */
+export async function foreignAttachments(
+  env: Env,
+  teamId: string,
+  stages: readonly { type: string; attachments?: readonly { id: string }[] }[],
+): Promise<{ stage: number; file: number }[]> {
+  const refs = stages.flatMap((s, stage) =>
+    s.type === "email" ? (s.attachments ?? []).map((a, file) => ({ id: a.id, stage, file })) : [],
+  );
+  if (refs.length === 0) return [];
+  const found = await env.DB.prepare(
+    "SELECT id FROM attachment WHERE team_id = ? AND id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(teamId, JSON.stringify([...new Set(refs.map((r) => r.id))]))
+    .all<{ id: string }>();
+  const ours = new Set(found.results.map((r) => r.id));
+  return refs.filter((r) => !ours.has(r.id)).map(({ stage, file }) => ({ stage, file }));
+}
+
 /** The team's attachments, newest first. */
 export async function listAttachments(env: Env, teamId: string, limit = 200) {
   const rows = await env.DB.prepare(
