@@ -254,6 +254,44 @@ describe("/t/* tracking", () => {
     );
   });
 
+  it("a honeypot hit takes back the Email Log's click and open times its flagged clicks set, and keeps a human open before them", async () => {
+    const s = await sent("tr-honey-log", 2);
+    const [a, b] = s.ids;
+    const t0 = s.sentAt + 5 * MINUTE;
+    const t1 = t0 + 20 * MINUTE;
+    // a opened (the pixel) long before; then a click and a honeypot hit 4 s apart.
+    setClockForTest(t0);
+    await hit(pixelOf(s, a).pixel);
+    setClockForTest(t1);
+    await hit(trackedLinks(s.byPerson.get(a)?.text ?? "")[0]);
+    // b: only a click (which also counted as an open), then the honeypot.
+    await hit(trackedLinks(s.byPerson.get(b)?.text ?? "")[0]);
+    setClockForTest(t1 + 4_000);
+    await hit(pixelOf(s, a).honeypot);
+    await hit(pixelOf(s, b).honeypot);
+
+    const Row = z.object({
+      personId: z.string(),
+      status: z.string(),
+      openedAt: z.string().optional(),
+      clickedAt: z.string().optional(),
+    });
+    const log = z
+      .object({ items: z.array(Row) })
+      .parse((await s.t.call("GET", `/api/v1/email-log?campaignId=${s.campaignId}`)).json).items;
+    const of = (id: string) => log.find((r) => r.personId === id && r.status === "sent");
+    // The test clock runs on from where it is set: the open is stamped a moment after t0.
+    const openedA = Date.parse(of(a)?.openedAt ?? "");
+    expect(openedA).toBeGreaterThanOrEqual(t0);
+    expect(openedA).toBeLessThan(t0 + MINUTE);
+    expect(of(a)?.clickedAt).toBeUndefined();
+    expect(of(b)?.openedAt).toBeUndefined();
+    expect(of(b)?.clickedAt).toBeUndefined();
+    const human = await metrics(s.t, s.campaignId);
+    expect(human.stages[0].opened.people).toBe(1);
+    expect(human.stages[0].clicked.people).toBe(0);
+  });
+
   it("an Apple Mail Privacy Protection open counts, labelled proxy", async () => {
     const s = await sent("tr-proxy", 1);
     setClockForTest(s.sentAt + 5 * MINUTE);

@@ -162,6 +162,22 @@ async function record(
           now - window,
           now + window,
         ),
+      // The Email Log's click and open times, where a click just flagged set them: the
+      // message's first human click (open or click) left, if any. A time from before the
+      // window was set by an earlier human event and stays (events older than 90 days are
+      // pruned, so they could not be read again).
+      d1
+        .prepare(
+          `UPDATE email_log SET
+             clicked_at = CASE WHEN clicked_at >= ?2 THEN
+               (SELECT MIN(at) FROM tracking_event WHERE message_id = ?1 AND kind = 'click' AND machine = 0)
+               ELSE clicked_at END,
+             opened_at = CASE WHEN opened_at >= ?2 THEN
+               (SELECT MIN(at) FROM tracking_event WHERE message_id = ?1 AND kind IN ('open', 'click') AND machine = 0)
+               ELSE opened_at END
+           WHERE id = ?1`,
+        )
+        .bind(claim.m, now - window),
       ...recountStatements(d1, place),
     );
   }
