@@ -67,6 +67,13 @@ export class Account extends Server<Env> {
 
   private ready = false;
   private cachedLog: AccountLog | null = null;
+  /**
+   * The stored limits and counters as last read or written. This object is the only
+   * writer of both, so its copy stays true while it lives; reserve and release, 1,000 a
+   * second at peak, then skip a read and a parse of each.
+   */
+  private cachedLimits: TeamLimits | null = null;
+  private cachedCounters: Counters | null = null;
 
   /** The team feed's change log (see workers/live/account-log.ts). */
   private get log(): AccountLog {
@@ -101,8 +108,12 @@ export class Account extends Server<Env> {
 
   /** The team's limits: set through setLimits, else read once from D1's team settings. */
   private async limits(): Promise<TeamLimits> {
+    if (this.cachedLimits) return this.cachedLimits;
     const stored = this.read("limits", (v) => TeamLimitsSchema.parse(v));
-    if (stored) return stored;
+    if (stored) {
+      this.cachedLimits = stored;
+      return stored;
+    }
     const row = await db(this.env).query.teamSettings.findFirst({
       where: eq(schema.teamSettings.teamId, this.name),
     });
@@ -110,6 +121,7 @@ export class Account extends Server<Env> {
       ? { dailyEmailLimit: row.dailyEmailLimit, onLimit: row.onLimit, timeZone: row.timeZone }
       : DEFAULT_TEAM_LIMITS;
     this.write("limits", limits);
+    this.cachedLimits = limits;
     return limits;
   }
 
@@ -119,8 +131,8 @@ export class Account extends Server<Env> {
    * 100,000th reservation of the day.
    */
   private ledger(now: number, timeZone: string, reservationId?: string): QuotaLedger {
-    const counters = this.read("counters", (v) => CountersSchema.parse(v));
-    const base = counters ?? newLedger(now, timeZone);
+    this.cachedCounters ??= this.read("counters", (v) => CountersSchema.parse(v));
+    const base = this.cachedCounters ?? newLedger(now, timeZone);
     const reservations: QuotaLedger["reservations"] = {};
     if (reservationId) {
       const row = this.ctx.storage.sql
@@ -136,6 +148,7 @@ export class Account extends Server<Env> {
     const { reservations, ...counters } = state;
     const counted: Counters = counters;
     this.write("counters", counted);
+    this.cachedCounters = counted;
     const r = reservations[reservationId];
     if (r) {
       this.ctx.storage.sql.exec(
@@ -156,6 +169,7 @@ export class Account extends Server<Env> {
     const limits = TeamLimitsSchema.parse(input);
     this.setup();
     this.write("limits", limits);
+    this.cachedLimits = limits;
     return limits;
   }
 
