@@ -67,10 +67,16 @@ export async function openSession(browser: Browser, viewport: Viewport): Promise
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const text = msg.text();
     // A failed load is reported below with its URL.
-    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
-      problems.push(`console.error: ${msg.text()}`);
-    }
+    if (text.startsWith("Failed to load resource")) return;
+    // Remix's single fetch logs the browser's abort of a data request a newer navigation
+    // or reload superseded (@remix-run/react single-fetch.js, fetchAndDecode's catch), then
+    // drops that request as aborted: nothing fails and nothing shows. A request that really
+    // fails shows on the page (an error boundary), or in an HTTP status reported below.
+    if (text.startsWith("AbortError: BodyStreamBuffer was aborted")) return;
+    problems.push(`console.error: ${text}`);
   });
   page.on("response", (res) => {
     // Browsers ask for /favicon.ico whatever the page links; the app has none yet.
