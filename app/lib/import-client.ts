@@ -8,7 +8,7 @@ const ATTEMPTS = 3;
 export const Started = z.object({ importId: z.string() });
 const ErrorBody = z.object({ error: z.object({ message: z.string() }) });
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
+type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -163,9 +163,9 @@ async function record(
           now + window,
         ),
       // The Email Log's click and open times, where a click just flagged set them: the
-      // message's first human click (open or click) left, if any. A time from before the
-      // window was set by an earlier human event and stays (events older than 90 days are
-      // pruned, so they could not be read again).
+      // message's first human click, and its first human open or click, that are left (or
+      // none). A time from before the window was set by an earlier human event and stays
+      // (events older than 90 days are pruned, so they could not be read again).
       d1
         .prepare(
           `UPDATE email_log SET
