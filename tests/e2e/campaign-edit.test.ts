@@ -106,6 +106,9 @@ describe("editing a campaign together", () => {
       await owner.shot("campaign-edit-stale");
       await owner.page.getByRole("button", { name: "Apply mine on top" }).click();
       await owner.page.waitForURL(`**/campaigns/${together.id}?edited=1`);
+      // The URL changes before React renders the new page: wait for the page itself, or the
+      // check below may look at the edit page and then click the campaign page's summary shut.
+      await owner.page.getByText("Changes saved.").waitFor();
       const after = (await call(key, "GET", `/api/v1/campaigns/${together.id}`)) as Campaign;
       assert.deepEqual(
         after.stages.map((s) => s.subject),
@@ -115,8 +118,9 @@ describe("editing a campaign together", () => {
       // Enrolling someone still going elsewhere asks first, then enrolls on request.
       const pasted = owner.page.getByLabel("Or paste person ids");
       // The dialog starts open on a campaign nobody is in yet.
-      if (!(await pasted.isVisible())) {
-        await owner.page.getByText("Enroll people", { exact: true }).click();
+      const enrollBox = owner.page.locator("details.enroll");
+      if (!(await enrollBox.evaluate((d) => (d as HTMLDetailsElement).open))) {
+        await enrollBox.locator("summary").click();
       }
       await pasted.fill(ada);
       await owner.page.getByRole("button", { name: "Enroll", exact: true }).click();
