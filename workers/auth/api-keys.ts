@@ -36,19 +36,24 @@ export async function createApiKey(
   return { id, key };
 }
 
-/** The team and user a live key acts for, or null. */
+/**
+ * The team and user a live key acts for, or null. A key outlives nothing: its user must
+ * still be a member of its team (one query: every API request pays for it).
+ */
 export async function verifyApiKey(d: Db, key: string): Promise<ApiKeyIdentity | null> {
-  const row = await d.query.apiKey.findFirst({
-    where: and(eq(schema.apiKey.keyHash, await hashApiKey(key)), isNull(schema.apiKey.revokedAt)),
-    columns: { id: true, teamId: true, userId: true },
-  });
-  // A key outlives nothing: its user must still be a member of its team.
-  if (!row) return null;
-  const membership = await d.query.member.findFirst({
-    where: and(eq(schema.member.organizationId, row.teamId), eq(schema.member.userId, row.userId)),
-    columns: { id: true },
-  });
-  return membership ? { keyId: row.id, teamId: row.teamId, userId: row.userId } : null;
+  const [row] = await d
+    .select({ keyId: schema.apiKey.id, teamId: schema.apiKey.teamId, userId: schema.apiKey.userId })
+    .from(schema.apiKey)
+    .innerJoin(
+      schema.member,
+      and(
+        eq(schema.member.organizationId, schema.apiKey.teamId),
+        eq(schema.member.userId, schema.apiKey.userId),
+      ),
+    )
+    .where(and(eq(schema.apiKey.keyHash, await hashApiKey(key)), isNull(schema.apiKey.revokedAt)))
+    .limit(1);
+  return row ?? null;
 }
 
 export function listApiKeys(d: Db, teamId: string) {

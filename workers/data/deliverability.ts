@@ -16,7 +16,8 @@ import { resendAccount } from "./resend-account";
 /** Each team mailbox's facts for the check, by mailbox id. */
 export async function mailboxFacts(env: Env, teamId: string): Promise<Map<string, MailboxFacts>> {
   const d = db(env);
-  const [boxes, domains] = await Promise.all([
+  // One round trip for both (activation answers with the findings: it runs on every one).
+  const [boxes, domains] = await d.batch([
     d
       .select({
         id: schema.mailbox.id,
