@@ -10,9 +10,12 @@ export type BatchReads = {
   suppressed: { addresses: Set<string>; people: Set<string> };
   mailboxes: Map<string, MailboxData>;
   jobTitle: string | null;
+  /** The team's time zone ("UTC" when it has none set). */
+  teamTz: string;
 };
 
 const IN_IDS = "IN (SELECT value FROM json_each(?))";
+const TEAM_TIME_ZONE = "SELECT time_zone FROM team_settings WHERE team_id = ?";
 
 /**
  * The batch's people (names, addresses, phones), who among them is suppressed (by id or
@@ -34,10 +37,10 @@ export async function loadBatchData(
     suppressed: { addresses: new Set(), people: new Set() },
     mailboxes: new Map(),
     jobTitle: null,
+    teamTz: "UTC",
   };
-  if (!ids && !boxes && !jobId) return out;
   const none = "[]";
-  const [people, emails, phones, suppressed, mailboxes, job] = await d1.batch<
+  const [people, emails, phones, suppressed, mailboxes, job, settings] = await d1.batch<
     Record<string, unknown>
   >([
     d1
@@ -68,6 +71,7 @@ export async function loadBatchData(
       )
       .bind(teamId, boxes ?? none),
     d1.prepare("SELECT title FROM job WHERE team_id = ? AND id = ?").bind(teamId, jobId ?? ""),
+    d1.prepare(TEAM_TIME_ZONE).bind(teamId),
   ]);
   for (const r of people.results) {
     out.people.set(String(r.id), {
@@ -103,12 +107,14 @@ export async function loadBatchData(
   }
   const title = job.results[0]?.title;
   out.jobTitle = jobId && title != null ? String(title) : null;
+  const tz = settings.results[0]?.time_zone;
+  if (tz != null) out.teamTz = String(tz);
   return out;
 }
 
 export async function loadTeamTimeZone(d1Raw: D1Database, teamId: string): Promise<string> {
   const row = await limitD1(d1Raw)
-    .prepare("SELECT time_zone FROM team_settings WHERE team_id = ?")
+    .prepare(TEAM_TIME_ZONE)
     .bind(teamId)
     .first<{ time_zone: string }>();
   return row?.time_zone ?? "UTC";

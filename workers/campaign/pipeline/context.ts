@@ -28,7 +28,14 @@ export type PipelineContext = {
   store: CampaignStore;
   /** Read from storage on every use: an edit may land while the pipeline awaits. */
   readonly def: CampaignDef;
-  teamTz: string;
+  /**
+   * The team's time zone, read at most once per alarm and only by an alarm that needs it:
+   * `teamTimeZone()` reads it (a batch's own D1 read brings it along: `knowTeamTimeZone`),
+   * and the getter throws if nothing has read it yet.
+   */
+  readonly teamTz: string;
+  teamTimeZone(): Promise<string>;
+  knowTeamTimeZone(tz: string): void;
   now: () => number;
   quota: QuotaClient;
   transport: Transport;

@@ -66,18 +66,20 @@ function settleDue(c: PipelineContext, due: Prospect[], now: number): Prospect[]
   return sendable;
 }
 
-/** The batch's fresh D1 data: one round trip (people, suppression, mailboxes, job). */
+/** The batch's fresh D1 data: one round trip (people, suppression, mailboxes, job, time zone). */
 async function loadBatch(c: PipelineContext, due: Prospect[]): Promise<BatchData> {
   const mailboxIds = c.def.stages.flatMap((s) =>
     s.type === "email" && s.mailboxId ? [s.mailboxId] : [],
   );
-  return loadBatchData(
+  const data = await loadBatchData(
     c.d1,
     c.def.teamId,
     due.map((p) => p.personId),
     mailboxIds,
     c.def.jobId,
   );
+  c.knowTeamTimeZone(data.teamTz);
+  return data;
 }
 
 /**
@@ -93,7 +95,10 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
   if (c.def.status !== "active") return;
 
   const now = c.now();
-  const due = settleDue(c, c.store.prospects.due(now, BATCH_SIZE), now);
+  const dueRows = c.store.prospects.due(now, BATCH_SIZE);
+  // Only a hold that ends by itself (autoResume) is timed before the batch's own read.
+  if (dueRows.some((p) => p.status !== "active")) await c.teamTimeZone();
+  const due = settleDue(c, dueRows, now);
   if (due.length === 0) return;
   const emailsDue = due.some((p) => c.def.stages[p.stageIndex]?.type === "email");
   const batchId = (emailsDue ? c.store.meta.getHeldBatch() : null) ?? crypto.randomUUID();

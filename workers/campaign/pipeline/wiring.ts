@@ -23,13 +23,24 @@ export async function pipelineContextFor(
   const teamId = store.def().teamId;
   const cfg = config(env);
   const account = await peers.accountOf(teamId);
+  let teamTz: string | null = null;
   return {
     d1: env.DB,
     store,
     get def() {
       return store.def();
     },
-    teamTz: await loadTeamTimeZone(env.DB, teamId),
+    get teamTz() {
+      if (teamTz === null) throw new Error("The team's time zone is used before it was read");
+      return teamTz;
+    },
+    async teamTimeZone() {
+      teamTz ??= await loadTeamTimeZone(env.DB, teamId);
+      return teamTz;
+    },
+    knowTeamTimeZone(tz) {
+      teamTz = tz;
+    },
     now: () => clock.now(),
     quota: {
       reserve: (args) => account.reserve(args),
