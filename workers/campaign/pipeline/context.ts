@@ -1,5 +1,6 @@
 import type { ReserveAnswer, ReserveArgs } from "../../account";
 import { afterFailure } from "../../core/engine/actions";
+import { planRetry } from "../../core/engine/retries";
 import type { Reason } from "../../core/engine/statuses";
 import type { AddressValidator } from "../../core/engine/validate";
 import type { FaultStep } from "../../testing/hooks";
@@ -51,6 +52,31 @@ export type PipelineContext = {
   /** Test-only: called at each step of a send so a test can throw or evict there. */
   fault?: (step: FaultStep) => Promise<void> | void;
 };
+
+/**
+ * When an in-flight message goes again after a transient answer (a 429 waits its
+ * retry-after; anything else backs off), or why it does not: out of attempts, or past the
+ * provider's retry window since its first try (`tooLate`).
+ */
+export function retryInFlight(
+  m: Message,
+  answer: { kind: string; retryAfterMs?: number },
+  now: number,
+  jitter: number,
+): { at: number; countsAsAttempt: boolean } | { at: null; tooLate: boolean } {
+  const plan = planRetry({
+    error:
+      answer.kind === "rate_limited"
+        ? { kind: "rate_limited", retryAfterMs: answer.retryAfterMs }
+        : { kind: "server_error" },
+    failures: m.failures,
+    now,
+    jitter,
+  });
+  if (!plan.retry) return { at: null, tooLate: false };
+  if (plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS) return { at: null, tooLate: true };
+  return { at: plan.at, countsAsAttempt: plan.countsAsAttempt };
+}
 
 /** The pipeline's own hold or failure of a prospect (DESIGN.md §1 automatic moves). */
 export function holdOrFail(

@@ -1,7 +1,12 @@
-import { planRetry } from "../../core/engine/retries";
 import { type OutgoingEmail, OutgoingEmailSchema, type SendResult } from "../../transport/types";
 import type { Message } from "../store";
-import { giveUp, MAY_HAVE_BEEN_DELIVERED, type PipelineContext, RETRY_WINDOW_MS } from "./context";
+import {
+  giveUp,
+  MAY_HAVE_BEEN_DELIVERED,
+  type PipelineContext,
+  RETRY_WINDOW_MS,
+  retryInFlight,
+} from "./context";
 import { recordRefused, recordSentMany } from "./settle";
 
 /** In-flight batches sent again per alarm: each is one paced request. */
@@ -79,18 +84,9 @@ function record(c: PipelineContext, results: SendResult[]) {
       recordRefused(c, m, r.reason ?? "provider_rejected", r.message);
       continue;
     }
-    const plan = planRetry({
-      error:
-        r.kind === "rate_limited"
-          ? { kind: "rate_limited", retryAfterMs: r.retryAfterMs }
-          : { kind: "server_error" },
-      failures: m.failures,
-      now,
-      jitter,
-    });
-    const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS;
-    if (!plan.retry || tooLate) {
-      giveUp(c, m, tooLate ? `${r.message}; ${MAY_HAVE_BEEN_DELIVERED}` : r.message);
+    const plan = retryInFlight(m, r, now, jitter);
+    if (plan.at === null) {
+      giveUp(c, m, plan.tooLate ? `${r.message}; ${MAY_HAVE_BEEN_DELIVERED}` : r.message);
       continue;
     }
     // Still in flight: the same payload goes again under the same key at plan.at.

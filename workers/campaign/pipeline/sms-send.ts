@@ -1,9 +1,13 @@
-import { planRetry } from "../../core/engine/retries";
 import { lookupAt } from "../../core/sms";
 import type { SmsResult } from "../../transport/sms";
 import { type OutgoingSms, OutgoingSmsSchema } from "../../transport/types";
 import type { Message } from "../store";
-import { giveUp as failMessage, type PipelineContext, RETRY_WINDOW_MS } from "./context";
+import {
+  giveUp as failMessage,
+  type PipelineContext,
+  RETRY_WINDOW_MS,
+  retryInFlight,
+} from "./context";
 import { recordRefused, recordSent } from "./settle";
 
 /**
@@ -95,13 +99,8 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
  * attempts, or a day after the first try, nobody can know: Failed, never sent again.
  */
 function askAgainLater(c: PipelineContext, m: Message, why: string, now: number) {
-  const plan = planRetry({
-    error: { kind: "server_error" },
-    failures: m.failures,
-    now,
-    jitter: Math.random(),
-  });
-  if (!plan.retry || plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS) {
+  const plan = retryInFlight(m, { kind: "server_error" }, now, Math.random());
+  if (plan.at === null) {
     giveUp(c, m, `${UNKNOWN_OUTCOME} (${why})`);
     return;
   }
@@ -142,17 +141,8 @@ function recordSms(c: PipelineContext, results: SmsResult[]) {
     // A 429 or a refusal before anything was done: the provider surely does not have it.
     const unknown = r.kind === "transient" && r.unknown && calledAt !== null;
     if (!unknown) c.store.meta.setNumber(callKey(r.id), null);
-    const plan = planRetry({
-      error:
-        r.kind === "rate_limited"
-          ? { kind: "rate_limited", retryAfterMs: r.retryAfterMs }
-          : { kind: "server_error" },
-      failures: m.failures,
-      now,
-      jitter: Math.random(),
-    });
-    const tooLate = plan.retry && plan.at - (m.firstTryAt ?? now) > RETRY_WINDOW_MS;
-    if (!plan.retry || tooLate) {
+    const plan = retryInFlight(m, r, now, Math.random());
+    if (plan.at === null) {
       giveUp(c, m, unknown ? `${r.message}; ${UNKNOWN_OUTCOME}` : r.message);
       continue;
     }
