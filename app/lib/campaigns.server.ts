@@ -1,8 +1,8 @@
 import type { ActorRef } from "@workers/campaign/transitions";
 import type { CampaignInput } from "@workers/core/engine/schemas";
+import { campaignReferences } from "@workers/data/campaign-references";
 import { teamCampaign } from "@workers/data/campaign-service";
 import { db, schema } from "@workers/db/client";
-import { foreignAttachments } from "@workers/tracking/attachments";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 
 /** A signed-in user as the prospect history records them. */
@@ -66,49 +66,27 @@ export async function teamCampaignNames(env: Env, teamId: string) {
 
 type FieldIssue = { name: string; message: string };
 
-/** A campaign's job, job stage and mailboxes must be the team's own. */
+/** A campaign's job, job stage, mailboxes and attachments must be the team's own. */
 export async function checkCampaignReferences(
   env: Env,
   teamId: string,
   input: Pick<CampaignInput, "jobId" | "jobStage" | "stages">,
 ): Promise<FieldIssue[]> {
-  const d = db(env);
+  const refs = await campaignReferences(env, teamId, input);
   const issues: FieldIssue[] = [];
-  if (input.jobId) {
-    const job = await d.query.job.findFirst({
-      where: and(eq(schema.job.id, input.jobId), eq(schema.job.teamId, teamId)),
+  if (refs.jobMissing) issues.push({ name: "jobId", message: "No job with this id in your team" });
+  else if (refs.job && input.jobStage) {
+    const stage = await db(env).query.jobStage.findFirst({
+      where: and(eq(schema.jobStage.jobId, refs.job.id), eq(schema.jobStage.name, input.jobStage)),
     });
-    if (!job) issues.push({ name: "jobId", message: "No job with this id in your team" });
-    else if (input.jobStage) {
-      const stage = await d.query.jobStage.findFirst({
-        where: and(eq(schema.jobStage.jobId, job.id), eq(schema.jobStage.name, input.jobStage)),
-      });
-      if (!stage) {
-        issues.push({ name: "jobStage", message: `“${job.title}” has no stage of this name` });
-      }
+    if (!stage) {
+      issues.push({ name: "jobStage", message: `“${refs.job.title}” has no stage of this name` });
     }
   }
-  const boxIds = [
-    ...new Set(
-      input.stages.flatMap((s) => (s.type === "email" && s.mailboxId ? [s.mailboxId] : [])),
-    ),
-  ];
-  const known = new Set(
-    boxIds.length === 0
-      ? []
-      : (
-          await d
-            .select({ id: schema.mailbox.id })
-            .from(schema.mailbox)
-            .where(and(eq(schema.mailbox.teamId, teamId), inArray(schema.mailbox.id, boxIds)))
-        ).map((m) => m.id),
-  );
-  for (const [i, s] of input.stages.entries()) {
-    if (s.type === "email" && s.mailboxId && !known.has(s.mailboxId)) {
-      issues.push({ name: `stages[${i}].mailboxId`, message: "No such mailbox in your team" });
-    }
+  for (const i of refs.foreignMailboxes) {
+    issues.push({ name: `stages[${i}].mailboxId`, message: "No such mailbox in your team" });
   }
-  for (const f of await foreignAttachments(env, teamId, input.stages)) {
+  for (const f of refs.foreignAttachments) {
     issues.push({
       name: `stages[${f.stage}].attachments`,
       message: `Attachment ${f.file + 1} is not one of your team’s files: upload it again`,

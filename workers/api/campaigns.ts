@@ -1,13 +1,12 @@
-import { and, eq } from "drizzle-orm";
 import { CampaignInputSchema, CampaignPatchSchema } from "../core/engine/schemas";
+import { campaignReferences } from "../data/campaign-references";
 import { createCampaign, duplicateCampaign, teamCampaign } from "../data/campaign-service";
 import { CampaignListQuerySchema, listCampaigns } from "../data/campaigns";
 import { campaignFindings, flatFindings } from "../data/deliverability";
-import { db, schema } from "../db/client";
+import { db } from "../db/client";
 import { errorResponse, notFound } from "../http/errors";
 import { readJsonBody, readQuery } from "../http/json-body";
 import { JSON_BODY_LIMITS } from "../http/json-cap";
-import { foreignAttachments } from "../tracking/attachments";
 import { actorRef, failureResponse } from "./actor";
 import type { ApiContext, ApiRouter } from "./router";
 
@@ -20,42 +19,23 @@ export async function requireCampaign(c: ApiContext) {
   return campaign;
 }
 
-type StageRefs = { type: string; mailboxId?: string; attachments?: { id: string }[] };
-
-/** Checks that a campaign's references (job, mailboxes, attachments) are the team's own. */
-async function checkReferences(
-  c: ApiContext,
-  input: { jobId?: string | null; stages?: StageRefs[] },
-) {
-  const d = db(c.env);
-  if (input.jobId) {
-    const job = await d.query.job.findFirst({
-      where: and(eq(schema.job.id, input.jobId), eq(schema.job.teamId, c.actor.teamId)),
-    });
-    if (!job) {
-      throw errorResponse(422, "validation_failed", "jobId: no job with this id in your team", [
-        { path: "jobId", message: "No job with this id in your team" },
-      ]);
-    }
+/** Refuses (422) a campaign whose job, mailboxes or attachments are not the team's own. */
+async function checkReferences(c: ApiContext, input: Parameters<typeof campaignReferences>[2]) {
+  const refs = await campaignReferences(c.env, c.actor.teamId, input);
+  if (refs.jobMissing) {
+    throw errorResponse(422, "validation_failed", "jobId: no job with this id in your team", [
+      { path: "jobId", message: "No job with this id in your team" },
+    ]);
   }
-  for (const [i, s] of (input.stages ?? []).entries()) {
-    if (s.type !== "email" || !s.mailboxId) continue;
-    const box = await d.query.mailbox.findFirst({
-      where: and(eq(schema.mailbox.id, s.mailboxId), eq(schema.mailbox.teamId, c.actor.teamId)),
-    });
-    if (!box) {
-      const path = `stages.${i}.mailboxId`;
-      throw errorResponse(
-        422,
-        "validation_failed",
-        `${path}: no mailbox with this id in your team`,
-        [{ path, message: "No mailbox with this id in your team" }],
-      );
-    }
+  const [box] = refs.foreignMailboxes;
+  if (box !== undefined) {
+    const path = `stages.${box}.mailboxId`;
+    throw errorResponse(422, "validation_failed", `${path}: no mailbox with this id in your team`, [
+      { path, message: "No mailbox with this id in your team" },
+    ]);
   }
-  const foreign = await foreignAttachments(c.env, c.actor.teamId, input.stages ?? []);
-  if (foreign.length > 0) {
-    const issues = foreign.map((f) => ({
+  if (refs.foreignAttachments.length > 0) {
+    const issues = refs.foreignAttachments.map((f) => ({
       path: `stages.${f.stage}.attachments.${f.file}.id`,
       message: "No attachment with this id in your team",
     }));
