@@ -21,7 +21,8 @@ export const batchKeyFor = (campaignId: string, batchId: string) => `${campaignI
 
 /** Sends committed emails as one request under the batch's key and records each answer. */
 export async function sendEmails(c: PipelineContext, messages: Message[], batchId: string) {
-  // Recording an answer times the next stage: read before the request, not between it and the answers.
+  // Recording an answer times the next stage: read before the request (already, on every
+  // path through runPipeline: then this await changes nothing).
   await c.teamTimeZone();
   await c.fault?.("before_send");
   // The same members in the same order every time: a retry must repeat the exact payload.

@@ -89,16 +89,25 @@ async function loadBatch(c: PipelineContext, due: Prospect[]): Promise<BatchData
  */
 export async function runPipeline(c: PipelineContext): Promise<void> {
   await settleReservations(c);
+  // A recorded answer times the next stage in the team's zone: read it (at most once an
+  // alarm) before the rows it acts on are read, as an await lets actions interleave.
+  if (c.store.messages.batchesDue(c.now(), 1).length > 0) await c.teamTimeZone();
   await resendEmails(c);
+  if (c.store.messages.smsDue(c.now(), 1).length > 0) await c.teamTimeZone();
   const texts = c.store.messages.smsDue(c.now(), SMS_DUE_PER_ALARM);
   if (texts.length > 0) await resendSms(c, texts);
   if (c.def.status !== "active") return;
 
-  const now = c.now();
-  const dueRows = c.store.prospects.due(now, BATCH_SIZE);
-  // Only a hold that ends by itself (autoResume) is timed before the batch's own read.
-  if (dueRows.some((p) => p.status !== "active")) await c.teamTimeZone();
-  const due = settleDue(c, dueRows, now);
+  let now = c.now();
+  let rows = c.store.prospects.due(now, BATCH_SIZE);
+  // Only a hold that ends by itself (autoResume) is timed before the batch's own read; the
+  // read awaits, so the rows are read again after it.
+  if (rows.some((p) => p.status !== "active")) {
+    await c.teamTimeZone();
+    now = c.now();
+    rows = c.store.prospects.due(now, BATCH_SIZE);
+  }
+  const due = settleDue(c, rows, now);
   if (due.length === 0) return;
   const emailsDue = due.some((p) => c.def.stages[p.stageIndex]?.type === "email");
   const batchId = (emailsDue ? c.store.meta.getHeldBatch() : null) ?? crypto.randomUUID();

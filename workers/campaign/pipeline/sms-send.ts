@@ -31,7 +31,8 @@ function payload(m: Message): OutgoingSms {
 
 /** Sends committed SMS (their attempts are persisted) and records each answer. */
 export async function sendSms(c: PipelineContext, messages: Message[]): Promise<void> {
-  // Recording an answer times the next stage: read before the request, not between it and the answers.
+  // Recording an answer times the next stage: read before the request (already, on every
+  // path through runPipeline: then this await changes nothing).
   await c.teamTimeZone();
   await c.fault?.("before_send");
   const calledAt = c.now();
@@ -49,7 +50,7 @@ export async function sendSms(c: PipelineContext, messages: Message[]): Promise<
  * at most once) when it still cannot be answered after the last attempt.
  */
 export async function resendSms(c: PipelineContext, inFlight: Message[]): Promise<void> {
-  await c.teamTimeZone(); // a text found sent is recorded below, and that times the next stage
+  await c.teamTimeZone(); // read already (runPipeline); a text found sent times the next stage
   const now = c.now();
   const again: Message[] = [];
   const unsure: Message[] = [];
