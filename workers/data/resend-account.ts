@@ -1,4 +1,3 @@
-import { Resend } from "resend";
 import { config } from "../env";
 import { engineHooks } from "../testing/hooks";
 
@@ -18,9 +17,7 @@ export function resendAccount(env: Env): { apiKey: string; baseUrl?: string } | 
   return cfg.RESEND_API_KEY ? { apiKey: cfg.RESEND_API_KEY, baseUrl: cfg.RESEND_BASE_URL } : null;
 }
 
-export function resendClient(account: { apiKey: string; baseUrl?: string }): Resend {
-  return new Resend(account.apiKey, account.baseUrl ? { baseUrl: account.baseUrl } : undefined);
-}
+export { resendClient } from "../transport/resend-client";
 
 /** The SDK's error object, in words for the user. */
 export type ProviderFailure = { kind: "unreachable" | "refused"; message: string };

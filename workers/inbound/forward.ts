@@ -1,7 +1,7 @@
-import { Resend } from "resend";
 import { formatFrom } from "../core/engine/compose";
 import { config } from "../env";
 import { engineHooks } from "../testing/hooks";
+import { resendClient } from "../transport/resend-client";
 
 /** The readable part of why a forward or relay did not go. */
 const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -40,8 +40,7 @@ export async function forwardToOwner(
         how: `not forwarded to ${mailbox.address} (${why(error)}); verify it as an Email Routing destination`,
       };
     }
-    const resend = new Resend(key, baseUrl ? { baseUrl } : undefined);
-    const sent = await resend.emails.send({
+    const sent = await resendClient({ apiKey: key, baseUrl }).emails.send({
       from: formatFrom(`Beacon for ${mailbox.name}`, mailbox.address),
       to: [mailbox.address],
       subject: `Fwd: ${subject}`,

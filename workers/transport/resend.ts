@@ -1,6 +1,6 @@
-import { Resend } from "resend";
 import { z } from "zod";
 import { parseRetryAfter } from "../core/engine/retries";
+import { resendClient } from "./resend-client";
 import type { OutgoingEmail, OutgoingSms, SendResult, Transport } from "./types";
 
 /** How long the Worker waits for Resend before treating the request as timed out. */
@@ -79,7 +79,7 @@ export function resendTransport(opts: {
   now: () => number;
   timeoutMs?: number;
 }): Transport {
-  const resend = new Resend(opts.apiKey, opts.baseUrl ? { baseUrl: opts.baseUrl } : undefined);
+  const resend = resendClient(opts);
   const timeoutMs = opts.timeoutMs ?? RESEND_TIMEOUT_MS;
 
   /** Waits for the holder's request slot; a far one answers when to come back for it. */
