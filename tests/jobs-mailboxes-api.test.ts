@@ -383,3 +383,115 @@ describe("jobs and mailboxes pages", () => {
     expect(row?.capturesReplies).toBe(true);
   });
 });
+
+describe("a campaign's job stage through the API", () => {
+  const CampaignBody = z.object({
+    id: z.string(),
+    version: z.number(),
+    jobId: z.string().nullable(),
+    jobStage: z.string().nullable(),
+  });
+  const task = [{ type: "task", title: "Call them", delayMinutes: 0 }];
+  let engineer: z.infer<typeof JobBody>;
+  let designer: z.infer<typeof JobBody>;
+
+  beforeAll(async () => {
+    engineer = JobBody.parse(
+      await (
+        await api(alpha.key, "POST", "/api/v1/jobs", {
+          title: "Platform Engineer",
+          stages: ["Sourced", "Screen", "Onsite"],
+        })
+      ).json(),
+    );
+    designer = JobBody.parse(
+      await (
+        await api(alpha.key, "POST", "/api/v1/jobs", {
+          title: "Product Designer",
+          stages: ["Sourced", "Portfolio review"],
+        })
+      ).json(),
+    );
+  });
+
+  const create = (body: Record<string, unknown>) =>
+    api(alpha.key, "POST", "/api/v1/campaigns", { status: "draft", stages: task, ...body });
+
+  it("keeps a stage of the named job, and the list filters by it", async () => {
+    const res = await create({ name: "Screen engineers", jobId: engineer.id, jobStage: "Screen" });
+    expect(res.status).toBe(201);
+    const made = CampaignBody.parse(await res.json());
+    expect([made.jobId, made.jobStage]).toEqual([engineer.id, "Screen"]);
+    const listed = z
+      .object({ items: z.array(z.object({ id: z.string() })) })
+      .parse(await (await api(alpha.key, "GET", "/api/v1/campaigns?jobStage=Screen")).json());
+    expect(listed.items.map((c) => c.id)).toContain(made.id);
+  });
+
+  it("answers 422 at jobStage for a stage the job does not have, and creates nothing", async () => {
+    const res = await create({
+      name: "Wrong stage",
+      jobId: engineer.id,
+      jobStage: "Portfolio review",
+    });
+    expect(res.status).toBe(422);
+    const body = ErrorBody.parse(await res.json());
+    expect(body.error.issues?.map((i) => i.path)).toEqual(["jobStage"]);
+    expect(body.error.message).toContain("Platform Engineer");
+    expect(body.error.message).toContain("Portfolio review");
+    const all = await db(env)
+      .select({ name: schema.campaign.name })
+      .from(schema.campaign)
+      .where(eq(schema.campaign.name, "Wrong stage"));
+    expect(all).toEqual([]);
+  });
+
+  it("answers 422 at jobStage for a stage with no job", async () => {
+    const res = await create({ name: "Stage alone", jobStage: "Screen" });
+    expect(res.status).toBe(422);
+    expect(ErrorBody.parse(await res.json()).error.issues?.map((i) => i.path)).toEqual([
+      "jobStage",
+    ]);
+  });
+
+  it("checks an edit's stage against the job the campaign keeps or is moved to", async () => {
+    const made = CampaignBody.parse(
+      await (await create({ name: "Edited", jobId: engineer.id, jobStage: "Sourced" })).json(),
+    );
+    const patch = (body: Record<string, unknown>) =>
+      api(alpha.key, "PATCH", `/api/v1/campaigns/${made.id}`, { version: made.version, ...body });
+
+    // A stage of the job it keeps: refused when the job has no such stage.
+    const wrong = await patch({ jobStage: "Portfolio review" });
+    expect(wrong.status).toBe(422);
+    expect(ErrorBody.parse(await wrong.json()).error.issues?.map((i) => i.path)).toEqual([
+      "jobStage",
+    ]);
+    // Another job, keeping a stage that job does not have: refused too.
+    const moved = await patch({ jobId: designer.id, jobStage: "Onsite" });
+    expect(moved.status).toBe(422);
+    // Nothing of either was saved.
+    const after = CampaignBody.parse(
+      await (await api(alpha.key, "GET", `/api/v1/campaigns/${made.id}`)).json(),
+    );
+    expect([after.jobId, after.jobStage, after.version]).toEqual([
+      engineer.id,
+      "Sourced",
+      made.version,
+    ]);
+
+    // Another job with one of its stages is an edit like any other; so is clearing both.
+    const ok = await patch({ jobId: designer.id, jobStage: "Portfolio review" });
+    expect(ok.status).toBe(200);
+    const saved = CampaignBody.parse(await ok.json());
+    expect([saved.jobId, saved.jobStage]).toEqual([designer.id, "Portfolio review"]);
+    const cleared = await api(alpha.key, "PATCH", `/api/v1/campaigns/${made.id}`, {
+      version: saved.version,
+      jobId: null,
+      jobStage: null,
+    });
+    expect(cleared.status).toBe(200);
+    const none = CampaignBody.parse(await cleared.json());
+    expect([none.jobId, none.jobStage]).toEqual([null, null]);
+  });
+});

@@ -75,13 +75,10 @@ export async function checkCampaignReferences(
   const refs = await campaignReferences(env, teamId, input);
   const issues: FieldIssue[] = [];
   if (refs.jobMissing) issues.push({ name: "jobId", message: "No job with this id in your team" });
-  else if (refs.job && input.jobStage) {
-    const stage = await db(env).query.jobStage.findFirst({
-      where: and(eq(schema.jobStage.jobId, refs.job.id), eq(schema.jobStage.name, input.jobStage)),
-    });
-    if (!stage) {
-      issues.push({ name: "jobStage", message: `“${refs.job.title}” has no stage of this name` });
-    }
+  else if (refs.stageMissing) {
+    issues.push({ name: "jobStage", message: `“${refs.job?.title}” has no stage of this name` });
+  } else if (refs.stageWithoutJob) {
+    issues.push({ name: "jobStage", message: "Choose the job first" });
   }
   for (const i of refs.foreignMailboxes) {
     issues.push({ name: `stages[${i}].mailboxId`, message: "No such mailbox in your team" });

@@ -19,12 +19,23 @@ export async function requireCampaign(c: ApiContext) {
   return campaign;
 }
 
-/** Refuses (422) a campaign whose job, mailboxes or attachments are not the team's own. */
+/**
+ * Refuses (422) a campaign whose job, mailboxes or attachments are not the team's own, or
+ * whose job stage is not a stage of its job.
+ */
 async function checkReferences(c: ApiContext, input: Parameters<typeof campaignReferences>[2]) {
   const refs = await campaignReferences(c.env, c.actor.teamId, input);
   if (refs.jobMissing) {
     throw errorResponse(422, "validation_failed", "jobId: no job with this id in your team", [
       { path: "jobId", message: "No job with this id in your team" },
+    ]);
+  }
+  if (refs.stageWithoutJob || refs.stageMissing) {
+    const message = refs.job
+      ? `“${refs.job.title}” has no stage named “${input.jobStage}”`
+      : "A job stage needs its job: send jobId too, or jobStage: null";
+    throw errorResponse(422, "validation_failed", `jobStage: ${message}`, [
+      { path: "jobStage", message },
     ]);
   }
   const [box] = refs.foreignMailboxes;
@@ -70,11 +81,19 @@ export function registerCampaignRoutes(api: ApiRouter): void {
   });
 
   api.on("PATCH", "/api/v1/campaigns/:id", async (c) => {
-    const { stub } = await requireCampaign(c);
+    const { row, stub } = await requireCampaign(c);
     const patch = await readJsonBody(c.request, CampaignPatchSchema, "The edit", {
       maxBytes: JSON_BODY_LIMITS.campaign,
     });
-    await checkReferences(c, patch);
+    // The job and its stage are checked as a pair: the one the edit leaves out is kept.
+    const job =
+      patch.jobId !== undefined || patch.jobStage !== undefined
+        ? {
+            jobId: patch.jobId !== undefined ? patch.jobId : row.jobId,
+            jobStage: patch.jobStage !== undefined ? patch.jobStage : row.jobStage,
+          }
+        : {};
+    await checkReferences(c, { stages: patch.stages, ...job });
     const result = await stub.update(patch, actorRef(c.actor));
     return result.ok ? Response.json(result.value) : failureResponse(result);
   });
