@@ -45,6 +45,11 @@ export const engineHooks: {
     /** How long the Twilio transport waits for an answer (tests make timeouts quick). */
     timeoutMs?: number;
   };
+  /**
+   * Awaited before an alarm reads the team's time zone from D1: a test holds it open to
+   * land an action while the alarm waits there, as a slow D1 read would let one land.
+   */
+  beforeTeamTimeZone?: (campaignId: string) => Promise<void>;
   /** Called before each D1 mirror write; throw to simulate D1 failing. */
   beforeMirrorWrite?: (campaignId: string) => void;
   /** How long the Resend transport waits for an answer (tests make timeouts quick). */

@@ -35,7 +35,10 @@ export async function pipelineContextFor(
       return teamTz;
     },
     async teamTimeZone() {
-      teamTz ??= await loadTeamTimeZone(env.DB, teamId);
+      if (teamTz === null) {
+        await engineHooks.beforeTeamTimeZone?.(name);
+        teamTz ??= await loadTeamTimeZone(env.DB, teamId);
+      }
       return teamTz;
     },
     knowTeamTimeZone(tz) {
