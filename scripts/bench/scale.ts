@@ -142,6 +142,7 @@ export async function benchScale(b: Bench, team: Team) {
   check("(i) CSV export rows (+ header)", lines.length, n + 1);
 
   // A bulk action on everyone (all: true), chunked across Campaign DO calls.
+  console.log(`(i) bulk pause of all ${fmt(n)} (all: true) starts`);
   const bulk = await timed(async () =>
     ActAnswer.parse(
       await b.fetch(`/api/v1/campaigns/${campaignId}/prospects/actions`, {

@@ -1,5 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { MIRROR_DEFER_MS } from "@workers/campaign/after-change";
+import { clock, resetClockForTest, setClockForTest } from "@workers/clock";
 import { engineHooks, resetEngineHooks } from "@workers/testing/hooks";
 import { getServerByName } from "partyserver";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,7 +14,10 @@ import {
   ProspectPage,
 } from "../helpers/engine";
 
-afterEach(() => resetEngineHooks());
+afterEach(() => {
+  resetEngineHooks();
+  resetClockForTest();
+});
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -317,6 +322,8 @@ describe("size", () => {
     });
     expect(enrolled.status).toBe(200);
     expect(enrolled.json).toMatchObject({ enrolled: 10_000, refused: [] });
+    // The call left the mirror to its alarm, MIRROR_DEFER_MS later (ADR 0029): that time comes.
+    setClockForTest(clock.now() + MIRROR_DEFER_MS + 1);
     await alarmUntil(
       campaign.id,
       async () => {

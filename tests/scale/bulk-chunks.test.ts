@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
+import { MIRROR_DEFER_MS } from "@workers/campaign/after-change";
 import { BULK_CHUNK } from "@workers/campaign/prospect-actions";
-import { describe, expect, it } from "vitest";
+import { clock, resetClockForTest, setClockForTest } from "@workers/clock";
+import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   act,
@@ -23,6 +25,8 @@ const Answer = z.object({
   appliedIds: z.array(z.string()),
   refused: z.array(z.object({ personId: z.string(), reason: z.string() })),
 });
+
+afterEach(() => resetClockForTest());
 
 describe("a bulk action over more than one chunk", () => {
   it(`pauses all ${N} prospects once each, in chunks, and the export and mirror show them all`, async () => {
@@ -66,7 +70,9 @@ describe("a bulk action over more than one chunk", () => {
       .filter((l) => l.trim() !== "");
     expect(lines).toHaveLength(N + 1);
 
-    // The mirror catches up by alarms: every member Paused in D1.
+    // The mirror catches up by alarms, from MIRROR_DEFER_MS after the last big call (ADR
+    // 0029): every member Paused in D1.
+    setClockForTest(clock.now() + MIRROR_DEFER_MS + 1);
     for (let i = 0; i < 20; i++) {
       const row = await env.DB.prepare(
         "SELECT count(*) AS n FROM campaign_member WHERE campaign_id = ? AND status = 'paused'",

@@ -203,7 +203,11 @@ describe("a committed send is the only send of its stage", () => {
   it("the first automatic retry after a 5xx goes within 60 s", async () => {
     const s = await inFlight("email-retry-soon", "email");
     setClockForTest(clock.now() + 60_000);
-    await runDurableObjectAlarm(campaignNamespaceStub(s.campaign.id));
+    // With the engine's clock still there: a busy isolate that wakes past its request
+    // slot's second asks the Pacer again and comes back at once (transport/resend.ts paced).
+    for (let i = 0; i < 3 && (await s.accepted()) === 0; i++) {
+      await runDurableObjectAlarm(campaignNamespaceStub(s.campaign.id));
+    }
     expect(await s.accepted()).toBe(1);
   });
 });

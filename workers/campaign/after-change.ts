@@ -82,6 +82,10 @@ function flushesNow(t: ChangeTarget, source: ChangeSource, now: number): boolean
   const pending = t.store.outbox.atLeast(Math.max(INLINE_FLUSH_MAX + 1, FLUSH_ITEMS));
   if (pending === 0) return true; // nothing to write; a definition change may still publish
   if (source === "call") return pending <= INLINE_FLUSH_MAX;
+  // A big call put the flush off to let the calls that follow it run first: an alarm that
+  // wakes before then (a send's, or the previous flush's next step) leaves it too.
+  const deferredTo = t.store.meta.getNumber("mirror_at");
+  if (deferredTo !== null && now < deferredTo) return false;
   if (pending >= FLUSH_ITEMS) return true;
   return Date.now() - t.flushed.at >= MIRROR_INTERVAL_MS || !moreWorkNow(t.store, now);
 }
