@@ -66,21 +66,17 @@ export async function enrollConflicts(
   const m = schema.campaignMember;
   const c = schema.campaign;
   const log = schema.emailLog;
+  const since = args.now - args.days * DAY_MS;
+  const lastSent = max(log.sentAt);
   for (let i = 0; i < args.personIds.length; i += CONFLICT_CHUNK) {
-    const inThis = await d
+    const part = args.personIds.slice(i, i + CONFLICT_CHUNK);
+    // One D1 round trip for the chunk: who is in this campaign already, who is still going
+    // elsewhere, who was emailed lately; the first are dropped from the other two after.
+    const inThisQuery = d
       .select({ personId: m.personId })
       .from(m)
-      .where(
-        and(
-          eq(m.campaignId, args.campaignId),
-          inJson(m.personId, args.personIds.slice(i, i + CONFLICT_CHUNK)),
-        ),
-      );
-    // Someone already in this campaign is refused as such by the campaign, not a conflict.
-    const skip = new Set(inThis.map((r) => r.personId));
-    const part = args.personIds.slice(i, i + CONFLICT_CHUNK).filter((id) => !skip.has(id));
-    if (part.length === 0) continue;
-    const going = await d
+      .where(and(eq(m.campaignId, args.campaignId), inJson(m.personId, part)));
+    const goingQuery = d
       .select({ personId: m.personId, campaignId: m.campaignId, ownerId: c.ownerId })
       .from(m)
       .innerJoin(c, eq(c.id, m.campaignId))
@@ -92,18 +88,7 @@ export async function enrollConflicts(
           inJson(m.personId, part),
         ),
       );
-    for (const r of going) {
-      out.push({
-        personId: r.personId,
-        campaignId: r.campaignId,
-        kind: "active_elsewhere",
-        ...(r.ownerId ? { by: r.ownerId } : {}),
-      });
-    }
-    if (args.days <= 0) continue;
-    const since = args.now - args.days * DAY_MS;
-    const lastSent = max(log.sentAt);
-    const emailed = await d
+    const emailedQuery = d
       .select({
         personId: log.personId,
         campaignId: log.campaignId,
@@ -123,7 +108,23 @@ export async function enrollConflicts(
         ),
       )
       .groupBy(log.personId, log.campaignId);
+    const [inThis, going, emailed] =
+      args.days > 0
+        ? await d.batch([inThisQuery, goingQuery, emailedQuery])
+        : [...(await d.batch([inThisQuery, goingQuery])), []];
+    // Someone already in this campaign is refused as such by the campaign, not a conflict.
+    const skip = new Set(inThis.map((r) => r.personId));
+    for (const r of going) {
+      if (skip.has(r.personId)) continue;
+      out.push({
+        personId: r.personId,
+        campaignId: r.campaignId,
+        kind: "active_elsewhere",
+        ...(r.ownerId ? { by: r.ownerId } : {}),
+      });
+    }
     for (const r of emailed) {
+      if (skip.has(r.personId)) continue;
       out.push({
         personId: r.personId,
         campaignId: r.campaignId,
