@@ -445,6 +445,8 @@ export const emailLog = sqliteTable(
     index("email_log_person_idx").on(t.teamId, t.personId),
     // Today's sends for the usage figure.
     index("email_log_team_sent_idx").on(t.teamId, t.sentAt),
+    // A bounce report names our message by the Message-ID it went out with.
+    index("email_log_message_idx").on(t.teamId, t.messageId),
     // The literal (not a bound 'sms') is what lets a query use this partial index.
     index("email_log_sms_to_idx").on(t.toDigits).where(sql.raw(`"channel" = 'sms'`)),
   ],
@@ -460,7 +462,11 @@ export const suppression = sqliteTable(
     reason: text("reason").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.normalized] })],
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.normalized] }),
+    // Who among a list of people is suppressed by id (an enroll, a batch of sends).
+    index("suppression_person_idx").on(t.teamId, t.personId),
+  ],
 );
 
 /** Messages the local sink "sent": what a developer reads instead of a real inbox. */

@@ -21,6 +21,8 @@ const TEAM_TIME_ZONE = "SELECT time_zone FROM team_settings WHERE team_id = ?";
  * The batch's people (names, addresses, phones), who among them is suppressed (by id or
  * by any of their addresses), its mailboxes and the job title: one D1 batch, each id list
  * bound as one JSON parameter (json-ids.ts; a batch is 100 people, far below one chunk).
+ * `+team_id`: the team is checked on each row found by id, never searched by (json-ids.ts
+ * onlyChecks): by team_id, SQLite would read every person of the team for 100.
  */
 export async function loadBatchData(
   d1Raw: D1Database,
@@ -45,29 +47,32 @@ export async function loadBatchData(
   >([
     d1
       .prepare(
-        `SELECT id, first_name, last_name, time_zone FROM person WHERE team_id = ? AND id ${IN_IDS}`,
+        `SELECT id, first_name, last_name, time_zone FROM person WHERE +team_id = ? AND id ${IN_IDS}`,
       )
       .bind(teamId, ids ?? none),
     d1
       .prepare(
         `SELECT person_id, address, type, normalized FROM person_email
-         WHERE team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
+         WHERE +team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
       )
       .bind(teamId, ids ?? none),
     d1
       .prepare(
-        `SELECT person_id, number FROM person_phone WHERE team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
+        `SELECT person_id, number FROM person_phone WHERE +team_id = ? AND person_id ${IN_IDS} ORDER BY position`,
       )
       .bind(teamId, ids ?? none),
     d1
       .prepare(
-        `SELECT normalized, person_id FROM suppression WHERE team_id = ?1 AND (person_id ${IN_IDS.replace("?", "?2")}
-           OR normalized IN (SELECT normalized FROM person_email WHERE team_id = ?1 AND person_id ${IN_IDS.replace("?", "?2")}))`,
+        // Two searches, by person and by address (an OR of the two reads the team's whole list).
+        `SELECT normalized, person_id FROM suppression WHERE team_id = ?1 AND person_id ${IN_IDS.replace("?", "?2")}
+         UNION ALL
+         SELECT normalized, person_id FROM suppression WHERE team_id = ?1 AND normalized IN
+           (SELECT normalized FROM person_email WHERE +team_id = ?1 AND person_id ${IN_IDS.replace("?", "?2")})`,
       )
       .bind(teamId, ids ?? none),
     d1
       .prepare(
-        `SELECT id, address, name, can_send, daily_cap FROM mailbox WHERE team_id = ? AND id ${IN_IDS}`,
+        `SELECT id, address, name, can_send, daily_cap FROM mailbox WHERE +team_id = ? AND id ${IN_IDS}`,
       )
       .bind(teamId, boxes ?? none),
     d1.prepare("SELECT title FROM job WHERE team_id = ? AND id = ?").bind(teamId, jobId ?? ""),

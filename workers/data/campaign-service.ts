@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and } from "drizzle-orm";
 import { loadTeamTimeZone } from "../campaign/data";
 import type { PageKey } from "../campaign/store";
 import type { ActorRef } from "../campaign/transitions";
@@ -6,7 +6,7 @@ import { prospectsToCsv } from "../core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "../core/engine/schemas";
 import { ReasonSchema, StatusSchema } from "../core/engine/statuses";
 import { db, schema } from "../db/client";
-import { inJsonChunk, jsonIdChunks } from "../db/json-ids";
+import { inJsonChunk, jsonIdChunks, onlyChecks } from "../db/json-ids";
 import { campaignStub, findCampaign, peopleForEnrollment, suppressedPeople } from "./campaigns";
 import { enrollConflicts, recentlyEmailedDays } from "./enroll-conflicts";
 
@@ -132,7 +132,10 @@ async function firstEmails(env: Env, teamId: string, ids: string[]) {
       .select({ personId: schema.personEmail.personId, address: schema.personEmail.address })
       .from(schema.personEmail)
       .where(
-        and(eq(schema.personEmail.teamId, teamId), inJsonChunk(schema.personEmail.personId, part)),
+        and(
+          onlyChecks(schema.personEmail.teamId, teamId),
+          inJsonChunk(schema.personEmail.personId, part),
+        ),
       )
       .orderBy(schema.personEmail.position);
     for (const r of rows) if (!out.has(r.personId)) out.set(r.personId, r.address);

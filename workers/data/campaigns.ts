@@ -5,7 +5,7 @@ import { cursorParam, encodeCursor } from "../core/cursor";
 import { CampaignStatusSchema } from "../core/engine/schemas";
 import { ReasonSchema, reasonLabel } from "../core/engine/statuses";
 import { type Db, db, schema } from "../db/client";
-import { inJsonChunk, jsonIdChunks, wellFormedIds } from "../db/json-ids";
+import { inJsonChunk, jsonIdChunks, onlyChecks, wellFormedIds } from "../db/json-ids";
 import { deletePerson } from "./people";
 
 /** The Campaign DO of an id (partyserver's stub waits for the DO to be set up). */
@@ -120,7 +120,7 @@ export async function peopleForEnrollment(d: Db, teamId: string, ids: string[]) 
         timeZone: schema.person.timeZone,
       })
       .from(schema.person)
-      .where(and(eq(schema.person.teamId, teamId), inJsonChunk(schema.person.id, part)));
+      .where(and(onlyChecks(schema.person.teamId, teamId), inJsonChunk(schema.person.id, part)));
     for (const r of rows) {
       out.set(r.id, {
         personId: r.id,
@@ -154,7 +154,10 @@ export async function suppressedPeople(d: Db, teamId: string, ids: string[]) {
         ),
       )
       .where(
-        and(eq(schema.personEmail.teamId, teamId), inJsonChunk(schema.personEmail.personId, part)),
+        and(
+          onlyChecks(schema.personEmail.teamId, teamId),
+          inJsonChunk(schema.personEmail.personId, part),
+        ),
       );
     for (const r of byAddress) out.add(r.personId);
   }

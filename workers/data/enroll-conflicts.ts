@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, inArray, isNotNull, max, ne, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, max, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { RecentlyEmailedDaysSchema } from "../core/engine/schemas";
 import { type Db, schema } from "../db/client";
@@ -84,7 +84,12 @@ export async function enrollConflicts(
         and(
           eq(m.teamId, args.teamId),
           ne(m.campaignId, args.campaignId),
-          inArray(m.status, [...STILL_GOING]),
+          // Checked on each member found by (team, person), not searched by: with the
+          // status in the index's reach, SQLite reads every member of the team still going.
+          sql`+${m.status} IN (${sql.join(
+            STILL_GOING.map((s) => sql`${s}`),
+            sql`, `,
+          )})`,
           inJson(m.personId, part),
         ),
       );
@@ -102,8 +107,9 @@ export async function enrollConflicts(
           eq(log.teamId, args.teamId),
           eq(log.channel, "email"),
           ne(log.campaignId, args.campaignId),
-          isNotNull(log.sentAt),
-          sql`${log.sentAt} >= ${since}`,
+          // Checked on each row found by (team, person), not searched by: by sent_at, SQLite
+          // would read all the team's mail of the last `days`.
+          sql`+${log.sentAt} >= ${since}`,
           inJson(log.personId, part),
         ),
       )

@@ -16,6 +16,7 @@ import {
   personSortName,
 } from "../core/people";
 import { type Db, schema } from "../db/client";
+import { onlyChecks } from "../db/json-ids";
 import { D1_LIMITS } from "../db/limits";
 
 export type { PersonJson };
@@ -306,9 +307,7 @@ export async function listPeople(
       .from(schema.personEmail)
       .where(
         and(
-          // Unary + keeps SQLite on person_email_person_idx rather than scanning the
-          // team's whole (team_id, normalized) index.
-          sql`+${schema.personEmail.teamId} = ${teamId}`,
+          onlyChecks(schema.personEmail.teamId, teamId),
           sql`${schema.personEmail.personId} in (select value from json_each(${ids}))`,
         ),
       ),
@@ -317,7 +316,7 @@ export async function listPeople(
       .from(schema.personPhone)
       .where(
         and(
-          eq(schema.personPhone.teamId, teamId),
+          onlyChecks(schema.personPhone.teamId, teamId),
           sql`${schema.personPhone.personId} in (select value from json_each(${ids}))`,
         ),
       ),

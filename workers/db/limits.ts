@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { engineHooks } from "../testing/hooks";
 
 /**
  * D1's production limits (developers.cloudflare.com/d1/platform/limits), which local
@@ -89,6 +90,7 @@ function wrapStatement(stmt: D1PreparedStatement, sql: string): Wrapped {
     [RAW]: stmt,
     bind(...values: unknown[]) {
       checkParams(sql, values);
+      engineHooks.onD1Statement?.(sql, values);
       return wrapStatement(stmt.bind(...values), sql);
     },
     first(col?: string) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { normalizeEmail } from "../core/people";
 import { db, schema } from "../db/client";
 
@@ -90,10 +90,13 @@ export async function latestSentTo(
         eq(schema.emailLog.teamId, teamId),
         inArray(schema.emailLog.personId, personIds.slice(0, 50)),
         eq(schema.emailLog.channel, "email"),
-        isNotNull(schema.emailLog.sentAt),
+        // Checked on each row found by (team, person), not searched by: by sent_at, SQLite
+        // would read the team's whole sent mail, newest first, for each reply.
+        sql`+${schema.emailLog.sentAt} is not null`,
       ),
     )
-    .orderBy(desc(schema.emailLog.sentAt))
+    // Sorted after the search (+), not read in the team's sent_at order.
+    .orderBy(sql`+${schema.emailLog.sentAt} desc`)
     .limit(200);
   const seen = new Set<string>();
   return rows.filter((r) => {

@@ -60,6 +60,8 @@ export const engineHooks: {
    * tests/rate-limits.test.ts covers the limits themselves.
    */
   apiRateLimits?: boolean;
+  /** Called with each D1 statement as it is bound (tests read back its query plan). */
+  onD1Statement?: (sql: string, values: unknown[]) => void;
 } = oneHooksObjectPerIsolate();
 
 export function resetEngineHooks(): void {
@@ -70,4 +72,5 @@ export function resetEngineHooks(): void {
   engineHooks.beforeMirrorWrite = undefined;
   engineHooks.providerTimeoutMs = undefined;
   engineHooks.apiRateLimits = undefined;
+  engineHooks.onD1Statement = undefined;
 }
