@@ -1,9 +1,18 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sampleBounce, sampleReply } from "@workers/core/inbound/samples";
 import { engineHooks } from "@workers/testing/hooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createCampaign, emailStage, engineTeam, enroll, runAlarm } from "../helpers/engine";
+import {
+  act,
+  campaignNamespaceStub,
+  createCampaign,
+  emailStage,
+  engineTeam,
+  enroll,
+  runAlarm,
+} from "../helpers/engine";
 import { deliver, sentStageOne } from "../inbound/helpers";
 
 /*
@@ -76,6 +85,7 @@ async function expectIdSearches(statements: Bound[], what: string) {
 
 afterEach(() => {
   engineHooks.onD1Statement = undefined;
+  engineHooks.onCampaignStatement = undefined;
 });
 
 describe("a lookup of listed ids searches by those ids, never through the whole team", () => {
@@ -158,5 +168,61 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
       );
     });
     await expectIdSearches(bouncing, "a bounce matched by its original and recipient");
+  });
+});
+
+/** Runs `work`, keeping every statement with a bound id list that a Campaign DO ran. */
+async function campaignIdListStatements(work: () => Promise<void>): Promise<Bound[]> {
+  const seen: Bound[] = [];
+  engineHooks.onCampaignStatement = (sql, values) => {
+    if (ID_LIST.test(sql)) seen.push({ sql, values });
+  };
+  try {
+    await work();
+  } finally {
+    engineHooks.onCampaignStatement = undefined;
+  }
+  return seen;
+}
+
+async function expectCampaignIdSearches(campaignId: string, statements: Bound[], what: string) {
+  expect(statements.length, `${what} looks up some list of ids`).toBeGreaterThan(0);
+  const wide = await runInDurableObject(campaignNamespaceStub(campaignId), (_i, state) =>
+    statements.flatMap((s) => {
+      const plan = state.storage.sql
+        .exec(`EXPLAIN QUERY PLAN ${s.sql}`, ...(s.values as SqlStorageValue[]))
+        .toArray()
+        .map((r) => PlanRow.parse(r).detail);
+      const bad = teamWideReads(plan);
+      return bad.length > 0 ? [`${bad.join("; ")}\n    in: ${s.sql.slice(0, 240)}`] : [];
+    }),
+  );
+  expect(wide, `${what}: statements that read by status, not by the listed ids`).toEqual([]);
+}
+
+describe("in the Campaign DO, a lookup of listed people searches by them, never by status", () => {
+  it("the send of a batch and a bulk action", async () => {
+    const t = await engineTeam("id-lookups-do");
+    const ids = await t.people(
+      Array.from({ length: 6 }, (_, i) => ({
+        firstName: `D${i}`,
+        emails: [{ address: `d${i}@id-lookups-do.example`, type: "personal" as const }],
+      })),
+    );
+    const c = await createCampaign(t, {
+      name: "DO lookups",
+      stages: [emailStage(t.mailboxId, 0), emailStage(t.mailboxId, 3 * 24 * 60)],
+    });
+    await enroll(t, c.id, ids);
+    const sending = await campaignIdListStatements(async () => {
+      await runAlarm(c.id);
+    });
+    await expectCampaignIdSearches(c.id, sending, "the send of a batch");
+
+    const pausing = await campaignIdListStatements(async () => {
+      const res = await act(t, c.id, { action: "pause", all: true });
+      expect(res.status, res.text).toBe(200);
+    });
+    await expectCampaignIdSearches(c.id, pausing, "a bulk pause");
   });
 });

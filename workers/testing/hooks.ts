@@ -62,6 +62,8 @@ export const engineHooks: {
   apiRateLimits?: boolean;
   /** Called with each D1 statement as it is bound (tests read back its query plan). */
   onD1Statement?: (sql: string, values: unknown[]) => void;
+  /** Called with each statement a Campaign DO runs on its own SQLite, as onD1Statement. */
+  onCampaignStatement?: (sql: string, values: unknown[]) => void;
 } = oneHooksObjectPerIsolate();
 
 export function resetEngineHooks(): void {
@@ -73,4 +75,5 @@ export function resetEngineHooks(): void {
   engineHooks.providerTimeoutMs = undefined;
   engineHooks.apiRateLimits = undefined;
   engineHooks.onD1Statement = undefined;
+  engineHooks.onCampaignStatement = undefined;
 }

@@ -1,3 +1,5 @@
+import { engineHooks } from "../../testing/hooks";
+
 /**
  * Counts the statements a Campaign DO runs on its SQLite storage (the profile of
  * docs/perf/profile-2026-12.md; `alarmState()` reports them). One increment per exec.
@@ -11,6 +13,7 @@ export function countingSql(sql: SqlStorage, counts: SqlCounts): SqlStorage {
       if (prop === "exec") {
         return (query: string, ...bindings: unknown[]) => {
           counts.statements += 1;
+          engineHooks.onCampaignStatement?.(query, bindings);
           return exec(query, ...bindings);
         };
       }
