@@ -59,16 +59,22 @@ async function planOf(s: Bound): Promise<string[]> {
     .map((r) => r.detail);
 }
 
-/** Runs `work`, keeping every D1 statement with a bound id list that it made. */
-async function idListStatements(work: () => Promise<void>): Promise<Bound[]> {
+/**
+ * Runs `work`, keeping every statement with a bound id list that it made: on D1, or on a
+ * Campaign DO's own SQLite.
+ */
+async function idListStatements(
+  where: "onD1Statement" | "onCampaignStatement",
+  work: () => Promise<void>,
+): Promise<Bound[]> {
   const seen: Bound[] = [];
-  engineHooks.onD1Statement = (sql, values) => {
+  engineHooks[where] = (sql, values) => {
     if (ID_LIST.test(sql)) seen.push({ sql, values });
   };
   try {
     await work();
   } finally {
-    engineHooks.onD1Statement = undefined;
+    engineHooks[where] = undefined;
   }
   return seen;
 }
@@ -107,7 +113,7 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
     const c = await createCampaign(t, { name: "Lookups", stages: [emailStage(t.mailboxId, 0)] });
 
     // The enroll's checks (people, suppressions, conflicts with the other campaign).
-    const enrolling = await idListStatements(async () => {
+    const enrolling = await idListStatements("onD1Statement", async () => {
       const res = await t.call("POST", `/api/v1/campaigns/${c.id}/prospects`, { personIds: ids });
       expect(res.status, res.text).toBe(200);
     });
@@ -115,12 +121,12 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
 
     await enroll(t, c.id, ids);
     // The batch's people, addresses, phones, suppressions and mailboxes.
-    const sending = await idListStatements(async () => {
+    const sending = await idListStatements("onD1Statement", async () => {
       await runAlarm(c.id);
     });
     await expectIdSearches(sending, "the send of a batch");
 
-    const exporting = await idListStatements(async () => {
+    const exporting = await idListStatements("onD1Statement", async () => {
       const res = await t.call("GET", `/api/v1/campaigns/${c.id}/prospects.csv`);
       expect(res.status, res.text).toBe(200);
     });
@@ -137,7 +143,7 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
       .items.find((m) => m.id === t.mailboxId)?.syncAddress;
     if (!sync) throw new Error("the mailbox has no sync address");
 
-    const replying = await idListStatements(async () => {
+    const replying = await idListStatements("onD1Statement", async () => {
       await deliver(
         sampleReply({
           from: "mo@id-lookups-in.example",
@@ -150,7 +156,7 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
     });
     await expectIdSearches(replying, "a reply matched by its sender");
 
-    const bouncing = await idListStatements(async () => {
+    const bouncing = await idListStatements("onD1Statement", async () => {
       await deliver(
         sampleBounce({
           from: "MAILER-DAEMON@mx.id-lookups-in.example",
@@ -170,20 +176,6 @@ describe("a lookup of listed ids searches by those ids, never through the whole 
     await expectIdSearches(bouncing, "a bounce matched by its original and recipient");
   });
 });
-
-/** Runs `work`, keeping every statement with a bound id list that a Campaign DO ran. */
-async function campaignIdListStatements(work: () => Promise<void>): Promise<Bound[]> {
-  const seen: Bound[] = [];
-  engineHooks.onCampaignStatement = (sql, values) => {
-    if (ID_LIST.test(sql)) seen.push({ sql, values });
-  };
-  try {
-    await work();
-  } finally {
-    engineHooks.onCampaignStatement = undefined;
-  }
-  return seen;
-}
 
 async function expectCampaignIdSearches(campaignId: string, statements: Bound[], what: string) {
   expect(statements.length, `${what} looks up some list of ids`).toBeGreaterThan(0);
@@ -214,12 +206,12 @@ describe("in the Campaign DO, a lookup of listed people searches by them, never 
       stages: [emailStage(t.mailboxId, 0), emailStage(t.mailboxId, 3 * 24 * 60)],
     });
     await enroll(t, c.id, ids);
-    const sending = await campaignIdListStatements(async () => {
+    const sending = await idListStatements("onCampaignStatement", async () => {
       await runAlarm(c.id);
     });
     await expectCampaignIdSearches(c.id, sending, "the send of a batch");
 
-    const pausing = await campaignIdListStatements(async () => {
+    const pausing = await idListStatements("onCampaignStatement", async () => {
       const res = await act(t, c.id, { action: "pause", all: true });
       expect(res.status, res.text).toBe(200);
     });
