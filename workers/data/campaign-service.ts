@@ -6,7 +6,7 @@ import { prospectsToCsv } from "../core/engine/csv";
 import type { CampaignInput, ProspectFilter } from "../core/engine/schemas";
 import { ReasonSchema, StatusSchema } from "../core/engine/statuses";
 import { db, schema } from "../db/client";
-import { inJsonChunk, jsonIdChunks, onlyChecks } from "../db/json-ids";
+import { inJsonChunk, jsonIdChunks, onlyChecks, wellFormedIds } from "../db/json-ids";
 import { campaignStub, findCampaign, peopleForEnrollment, suppressedPeople } from "./campaigns";
 import { enrollConflicts, recentlyEmailedDays } from "./enroll-conflicts";
 
@@ -81,12 +81,25 @@ export async function enrollPeople(
   options: { force?: boolean } = {},
 ) {
   const d = db(env);
-  // Independent reads, in flight together: the people, their suppressions, the team's settings.
-  const [people, suppressed, days, teamTz] = await Promise.all([
+  // Independent reads, in flight together: the people, their suppressions, the team's time
+  // zone, and the conflicts of every listed id (after the team's recentlyEmailedDays). The
+  // conflicts of people refused below are dropped: one D1 wait less than asking after.
+  const asked = wellFormedIds(personIds);
+  const [people, suppressed, teamTz, allConflicts] = await Promise.all([
     peopleForEnrollment(d, teamId, personIds),
     suppressedPeople(d, teamId, personIds),
-    recentlyEmailedDays(d, teamId),
     loadTeamTimeZone(env.DB, teamId),
+    asked.length === 0
+      ? []
+      : recentlyEmailedDays(d, teamId).then((days) =>
+          enrollConflicts(d, {
+            teamId,
+            campaignId: campaign.row.id,
+            personIds: asked,
+            days,
+            now: Date.now(),
+          }),
+        ),
   ]);
   const refused: { personId: string; reason: string }[] = [];
   const eligible = [];
@@ -96,16 +109,8 @@ export async function enrollPeople(
     else if (suppressed.has(id)) refused.push({ personId: id, reason: "unsubscribed" });
     else eligible.push(person);
   }
-  const conflicts =
-    eligible.length === 0
-      ? []
-      : await enrollConflicts(d, {
-          teamId,
-          campaignId: campaign.row.id,
-          personIds: eligible.map((p) => p.personId),
-          days,
-          now: Date.now(),
-        });
+  const eligibleIds = new Set(eligible.map((p) => p.personId));
+  const conflicts = allConflicts.filter((c) => eligibleIds.has(c.personId));
   const held = new Set(options.force ? [] : conflicts.map((c) => c.personId));
   const going = eligible.filter((p) => !held.has(p.personId));
   const result =

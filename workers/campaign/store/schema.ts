@@ -57,7 +57,9 @@ CREATE TABLE IF NOT EXISTS message (
   first_try_at INTEGER,
   retry_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS message_status ON message(status);
+-- Only messages in flight are ever looked up by status (the retries, the batches due): the
+-- index holds those alone, so writing a Waiting or a Sent message does not touch it.
+CREATE INDEX IF NOT EXISTS message_in_flight ON message(status) WHERE status = 'sending';
 CREATE TABLE IF NOT EXISTS reservation (
   id TEXT PRIMARY KEY,
   mailbox_id TEXT,
@@ -117,6 +119,8 @@ export function migrate(sql: SqlStorage) {
     if (!message.has(name)) sql.exec(`ALTER TABLE message ADD COLUMN ${name} ${type}`);
   }
   sql.exec("CREATE INDEX IF NOT EXISTS message_person_stage ON message(person_id, stage_id)");
+  // Every message's status was indexed; message_in_flight holds the ones in flight only.
+  sql.exec("DROP INDEX IF EXISTS message_status");
   const prospect = columnsOf(sql, "prospect");
   if (!prospect.has("stage_id")) {
     sql.exec("ALTER TABLE prospect ADD COLUMN stage_id TEXT");
