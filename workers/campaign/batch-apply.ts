@@ -34,8 +34,10 @@ export function applyDecisions(
 ): Prospect[] {
   const ok = items.flatMap((i) => (i.decision.ok ? [{ ...i, decision: i.decision }] : []));
   if (ok.length === 0) return [];
-  const nexts = ok.map(({ p, decision, sending, ...extra }) => {
-    const next = fromState(
+  const moved = ok.map(({ p, decision, sending, ...extra }) => ({
+    p,
+    sending,
+    next: fromState(
       {
         ...p,
         reasonDetail: decision.next.reason ? (extra.reasonDetail ?? null) : null,
@@ -43,14 +45,20 @@ export function applyDecisions(
       },
       decision.next,
       def.stages,
-    );
-    // holdWhileSending: a stage with a send in flight is not due again.
+    ),
+  }));
+  // holdWhileSending: a stage with a send in flight is not due again. The caller read the
+  // current stage's; the sends at the stages some move to are read here, in one statement.
+  const due = (next: Prospect) => next.nextAt !== null && next.status === "active";
+  const elsewhere = moved.filter(({ p, next }) => due(next) && next.stageId !== p.stageId);
+  const inFlight =
+    elsewhere.length === 0
+      ? new Set<string>()
+      : store.messages.sendingOf(elsewhere.map(({ p }) => p.personId));
+  const nexts = moved.map(({ p, sending, next }) => {
     const held =
-      next.nextAt !== null &&
-      next.status === "active" &&
-      (next.stageId === p.stageId
-        ? sending
-        : store.messages.inFlight(p.personId, next.stageId) !== null);
+      due(next) &&
+      (next.stageId === p.stageId ? sending : inFlight.has(stageKey(p.personId, next.stageId)));
     return held ? { ...next, nextAt: null } : next;
   });
   const stored = store.prospects.updateMany(nexts, now);

@@ -70,8 +70,10 @@ export async function prepare(
   stage: EmailStage | SmsStage,
   person: PersonData,
   data: BatchData,
+  /** The id of the stage's open (Waiting or Held) message, read for the batch at once. */
+  openRowId: string | undefined,
 ): Promise<EmailCandidate | SmsCandidate | null> {
-  const rowId = c.store.messages.open(p.personId, p.stageId)?.id ?? newOrderedId();
+  const rowId = openRowId ?? newOrderedId();
   const common = {
     rowId,
     attempt: p.attempt,

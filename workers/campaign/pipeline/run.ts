@@ -1,6 +1,6 @@
 import { autoResume, reconcileDue } from "../../core/engine/actions";
 import { loadBatchData } from "../data";
-import type { Prospect } from "../store";
+import { type Prospect, stageKey } from "../store";
 import {
   applyDecision,
   fromState,
@@ -134,6 +134,8 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
   const fresh = new Map(
     c.store.prospects.getMany(due.map((p) => p.personId)).map((p) => [p.personId, p]),
   );
+  // Their stages' open messages, whose ids the sends take: one statement for the batch.
+  const open = c.store.messages.openByStage(due.map((p) => p.personId));
   const prepared = await Promise.all(
     due.map((before) => {
       const p = fresh.get(before.personId);
@@ -151,7 +153,14 @@ export async function runPipeline(c: PipelineContext): Promise<void> {
         name: [person.firstName, person.lastName].filter(Boolean).join(" "),
         timeZone: person.timeZone ?? p.timeZone,
       };
-      return prepare(c, current, stage, person, data);
+      return prepare(
+        c,
+        current,
+        stage,
+        person,
+        data,
+        open.get(stageKey(p.personId, p.stageId))?.id,
+      );
     }),
   );
   for (const candidate of prepared) {
