@@ -131,7 +131,7 @@ async function main(): Promise<number> {
         [
           "(b) engine sends, sink",
           `${fmt(sendsPerS)} /s`,
-          `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled); per batch of ${BATCH}: ${fmt((engine.profile.sqlStatements / engine.n) * BATCH)} DO SQLite statements, ${fmt((engine.profile.d1Queries / engine.n) * BATCH, 1)} D1 queries in ${fmt((engine.profile.d1RoundTrips / engine.n) * BATCH, 1)} round trips`,
+          `${fmt(engine.n)} Complete in ${s(engine.doMs)} on the DO clock (${s(engine.wallMs)} polled); per batch of ${BATCH}: ${fmt((engine.profile.sqlStatements / engine.n) * BATCH)} DO SQLite statements, ${fmt((engine.profile.d1Queries / engine.n) * BATCH, 1)} D1 queries in ${fmt((engine.profile.d1RoundTrips / engine.n) * BATCH, 1)} round trips; the DO's database after: ${fmt(engine.bytes / 2 ** 20, 1)} MB (${fmt(engine.bytes / engine.n)} bytes a prospect)`,
         ],
         [
           "(b) bare DO loop, same writes",

@@ -319,6 +319,8 @@ export class Campaign extends Server<Env> {
       // isolate's D1 queries and round trips through the limits wrapper.
       sqlStatements: this.store.sqlCounts.statements,
       d1: { ...d1Totals },
+      // The size of this DO's SQLite database, in bytes.
+      bytes: this.ctx.storage.sql.databaseSize,
     }));
   }
 

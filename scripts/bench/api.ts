@@ -226,6 +226,8 @@ export const CampaignState = z.object({
   d1: z.object({ queries: z.number(), roundTrips: z.number() }),
   /** Changes in the Campaign DO's outbox, not yet in D1. */
   dirty: z.number(),
+  /** The Campaign DO's SQLite database size, in bytes. */
+  bytes: z.number(),
 });
 export type CampaignCounters = z.infer<typeof CampaignState>;
 

@@ -123,7 +123,9 @@ export async function benchEngine(b: Bench, team: Team) {
   );
   const doMs = lastSent - doStart;
   await waitForMirrorIdle(b, [campaignId], "(b)");
-  return { n, doMs, wallMs, enrollMs: enrolled.ms, profile };
+  // What the campaign keeps of its sends: the DO's database once all are settled.
+  const { bytes } = await campaignCounters(b, campaignId);
+  return { n, doMs, wallMs, enrollMs: enrolled.ms, profile, bytes };
 }
 
 export async function benchBare(b: Bench, n: number) {

@@ -105,13 +105,16 @@ describe("rows written many at once", () => {
       const stored = new Map(
         store.messages.getMany(messages.map((m) => m.id)).map((m) => [m.id, m]),
       );
-      for (const m of messages) {
+      const payloads = store.messages.payloadsOf(messages.map((m) => m.id));
+      for (const { payload, ...m } of messages) {
         expect(stored.get(m.id)).toMatchObject({
           ...m,
           failures: 0,
           firstTryAt: null,
           retryAt: null,
         });
+        // Kept beside the row (in flight only), the same text back.
+        expect(payloads.get(m.id)).toBe(payload);
       }
     });
   });

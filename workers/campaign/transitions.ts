@@ -141,7 +141,6 @@ export function waitingMessage(
     providerId: null,
     idempotencyKey: null,
     batchId: null,
-    payload: null,
     createdAt: now,
   };
   return { ...base, status: "waiting", reason: null, scheduledAt: after.nextAt };

@@ -12,8 +12,10 @@ import { recordRefused, recordSentMany } from "./settle";
 /** In-flight batches sent again per alarm: each is one paced request. */
 const BATCHES_PER_ALARM = 20;
 
-function payloadOf(m: Message): OutgoingEmail {
-  return OutgoingEmailSchema.parse(JSON.parse(m.payload ?? "null"));
+/** The requests of committed emails, as persisted at the commit (in their order). */
+function payloadsOf(c: PipelineContext, messages: Message[]): OutgoingEmail[] {
+  const kept = c.store.messages.payloadsOf(messages.map((m) => m.id));
+  return messages.map((m) => OutgoingEmailSchema.parse(JSON.parse(kept.get(m.id) ?? "null")));
 }
 
 /** The provider's key for a batch: one per batch, so a retry repeats exactly that request. */
@@ -28,7 +30,7 @@ export async function sendEmails(c: PipelineContext, messages: Message[], batchI
   // The same members in the same order every time: a retry must repeat the exact payload.
   const ordered = [...messages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const results = await c.transport.sendEmails(
-    ordered.map(payloadOf),
+    payloadsOf(c, ordered),
     batchKeyFor(c.def.id, batchId),
   );
   await c.fault?.("after_send");

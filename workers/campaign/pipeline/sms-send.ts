@@ -25,8 +25,10 @@ export const UNKNOWN_OUTCOME = "Unknown whether the SMS was sent; check Twilio b
  */
 const callKey = (id: string) => `sms_call:${id}` as const;
 
-function payload(m: Message): OutgoingSms {
-  return OutgoingSmsSchema.parse(JSON.parse(m.payload ?? "null"));
+/** The requests of committed texts, as persisted at the commit (in their order). */
+function payloadsOf(c: PipelineContext, messages: Message[]): OutgoingSms[] {
+  const kept = c.store.messages.payloadsOf(messages.map((m) => m.id));
+  return messages.map((m) => OutgoingSmsSchema.parse(JSON.parse(kept.get(m.id) ?? "null")));
 }
 
 /** Sends committed SMS (their attempts are persisted) and records each answer. */
@@ -37,7 +39,7 @@ export async function sendSms(c: PipelineContext, messages: Message[]): Promise<
   await c.fault?.("before_send");
   const calledAt = c.now();
   for (const m of messages) c.store.meta.setNumber(callKey(m.id), calledAt);
-  const results = await c.sms.send(messages.map(payload));
+  const results = await c.sms.send(payloadsOf(c, messages));
   await c.fault?.("after_send");
   await c.fault?.("before_record");
   recordSms(c, results);
@@ -61,9 +63,10 @@ export async function resendSms(c: PipelineContext, inFlight: Message[]): Promis
     else unsure.push(m);
   }
   if (unsure.length > 0) {
+    const requests = payloadsOf(c, unsure);
     const answers = await c.sms.find(
-      unsure.map((m) => ({
-        sms: payload(m),
+      unsure.map((m, i) => ({
+        sms: requests[i],
         firstTryAt: m.firstTryAt ?? m.createdAt,
         claimed: claimedIds(c, m),
       })),

@@ -26,7 +26,6 @@ export type StoredMessage = {
   providerId: string | null;
   idempotencyKey: string | null;
   batchId: string | null;
-  payload: string | null;
   createdAt: number;
   rev: number;
   /** Automatic retries counted toward Too Many Retries (429s never count). */
@@ -38,9 +37,18 @@ export type StoredMessage = {
 };
 export type Message = StoredMessage;
 
-/** A message to write: retry bookkeeping defaults to "never tried". */
+/**
+ * A message to write: retry bookkeeping defaults to "never tried". `payload` (the request
+ * itself, JSON) is given when a send is committed and kept while the message is in flight.
+ */
 export type NewMessage = Omit<Message, "rev" | "failures" | "firstTryAt" | "retryAt"> &
-  Partial<Pick<Message, "failures" | "firstTryAt" | "retryAt">>;
+  Partial<Pick<Message, "failures" | "firstTryAt" | "retryAt">> & { payload?: string };
+
+/**
+ * Statuses a send in flight settles to: the provider has answered for good (or never
+ * will be asked again), so its payload is dropped.
+ */
+const SETTLED: ReadonlySet<MessageStatus> = new Set(["sent", "not_delivered", "failed"]);
 
 const MESSAGE = table<StoredMessage>("message", "id", {
   id: ["id", text],
@@ -60,7 +68,6 @@ const MESSAGE = table<StoredMessage>("message", "id", {
   providerId: ["provider_id", textOrNull],
   idempotencyKey: ["idempotency_key", textOrNull],
   batchId: ["batch_id", textOrNull],
-  payload: ["payload", textOrNull],
   createdAt: ["created_at", int],
   rev: ["rev", int],
   failures: ["failures", int],
@@ -227,21 +234,65 @@ export class MessageTable {
   /** put() of many messages: one statement per 1.5 MB, one outbox statement. */
   putMany(inputs: NewMessage[]): Message[] {
     const out = inputs.map(
-      (input): Message => ({
+      ({ payload: _request, ...fields }): Message => ({
         failures: 0,
         firstTryAt: null,
         retryAt: null,
-        ...input,
+        ...fields,
         rev: this.meta.nextRev(),
       }),
     );
     for (const json of jsonChunks(out.map((m) => MESSAGE.values(m)))) {
       this.sql.exec(UPSERT_MANY, json);
     }
+    this.keepPayloads(inputs);
     this.outbox.markMany(
       "message",
       out.map((m) => m.id),
     );
+    return out;
+  }
+
+  /**
+   * The payloads of messages in flight live in their own table, written when a send is
+   * committed and deleted when it settles. Kept in the message row, they took most of a
+   * campaign's storage: SQLite never reuses the room a row gives up inside its page, and a
+   * sent message's row had grown by its whole email (ADR 0035).
+   */
+  private keepPayloads(inputs: NewMessage[]) {
+    const kept = inputs.flatMap((m) => (m.payload === undefined ? [] : [[m.id, m.payload]]));
+    for (const json of jsonChunks(kept)) {
+      this.sql.exec(
+        `INSERT INTO message_payload (message_id, payload)
+         SELECT value ->> 0, value ->> 1 FROM jsonb_each(?) WHERE true
+         ON CONFLICT(message_id) DO UPDATE SET payload = excluded.payload`,
+        json,
+      );
+    }
+    const settled = inputs.flatMap((m) => (SETTLED.has(m.status) ? [m.id] : []));
+    for (const json of jsonChunks(settled)) {
+      this.sql.exec(
+        "DELETE FROM message_payload WHERE message_id IN (SELECT value FROM json_each(?))",
+        json,
+      );
+    }
+  }
+
+  /**
+   * The payload of each listed message still holding one: what a retry sends again, exactly.
+   * A DO of an earlier release kept it in the message row; that is read when the table has none.
+   */
+  payloadsOf(ids: string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const json of jsonChunks(ids)) {
+      const rows = this.sql.exec(
+        `SELECT m.id AS id, COALESCE(p.payload, m.payload) AS payload FROM message m
+         LEFT JOIN message_payload p ON p.message_id = m.id
+         WHERE m.id IN (SELECT value FROM json_each(?))`,
+        json,
+      );
+      for (const r of rows) if (r.payload !== null) out.set(String(r.id), String(r.payload));
+    }
     return out;
   }
 
@@ -261,14 +312,16 @@ export class MessageTable {
   }
 
   put(input: NewMessage): Message {
+    const { payload, ...fields } = input;
     const m: Message = {
       failures: 0,
       firstTryAt: null,
       retryAt: null,
-      ...input,
+      ...fields,
       rev: this.meta.nextRev(),
     };
     this.sql.exec(UPSERT, ...MESSAGE.values(m));
+    if (payload !== undefined || SETTLED.has(m.status)) this.keepPayloads([input]);
     this.outbox.mark("message", m.id);
     return m;
   }

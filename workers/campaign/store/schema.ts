@@ -69,6 +69,16 @@ CREATE TABLE IF NOT EXISTS reservation (
   state TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+-- One reservation per batch, kept once settled: only the open ones are ever looked up (every
+-- alarm does), and without this index each lookup read every batch the campaign ever sent.
+CREATE INDEX IF NOT EXISTS reservation_open ON reservation(state)
+  WHERE state IN ('reserving', 'granted', 'releasing');
+-- The request of each send in flight, so a retry repeats it exactly (messages.ts payloads).
+-- Messages of earlier releases kept it in message.payload, which new rows leave NULL.
+CREATE TABLE IF NOT EXISTS message_payload (
+  message_id TEXT PRIMARY KEY,
+  payload TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dirty (
   kind TEXT NOT NULL,
   key TEXT NOT NULL,
