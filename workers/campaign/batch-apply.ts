@@ -76,6 +76,7 @@ export function applyDecisions(
   );
   const open = store.messages.openByStage(ok.map((i) => i.p.personId));
   const writes: NewMessage[] = [];
+  const cancels: { id: string; reason: string }[] = [];
   ok.forEach(({ p: before, decision }, i) => {
     const after = stored[i];
     const cancelReason =
@@ -90,11 +91,7 @@ export function applyDecisions(
     const stage = after.stageId ? def.stages[after.stageIndex] : undefined;
     const wantsWaiting = after.status === "active" && after.nextAt !== null && isSendStage(stage);
     if (was && (!wantsWaiting || was.stageId !== after.stageId)) {
-      writes.push({
-        ...was,
-        status: "canceled",
-        reason: cancelReason ?? after.reason ?? "canceled",
-      });
+      cancels.push({ id: was.id, reason: cancelReason ?? after.reason ?? "canceled" });
     }
     if (!wantsWaiting || !stage) return;
     const current =
@@ -104,6 +101,7 @@ export function applyDecisions(
     const message = waitingMessage(current, after, stage, now);
     if (message) writes.push(message);
   });
+  store.messages.cancelMany(cancels);
   store.messages.putMany(writes);
   return stored;
 }

@@ -60,7 +60,7 @@ const PROSPECT = table<StoredProspect>("prospect", "personId", {
 const INSERT_NEW = PROSPECT.insertJsonSql("ON CONFLICT(person_id) DO NOTHING RETURNING person_id");
 /** Never changed after the insert: left out of updates, so their index is not rewritten. */
 const KEEP: (keyof StoredProspect)[] = ["enrolledAt"];
-const UPSERT_MANY = PROSPECT.upsertJsonSql(KEEP);
+const UPDATE_MANY = PROSPECT.updateJsonSql(KEEP);
 const UPDATE = PROSPECT.updateSql(KEEP);
 
 /** Columns the Prospects list may sort by (never user text: they are put in the SQL). */
@@ -181,7 +181,10 @@ export class ProspectTable {
     return out;
   }
 
-  /** update() of many prospects at once: one statement per 1.5 MB, one outbox statement. */
+  /**
+   * update() of many prospects at once: one statement per 1.5 MB, one outbox statement.
+   * Each prospect is listed once (one UPDATE … FROM writes a row once).
+   */
   updateMany(ps: Prospect[], now: number): Prospect[] {
     const rows = ps.map(
       ({ stageIndex: _derived, ...stored }): StoredProspect => ({
@@ -191,7 +194,7 @@ export class ProspectTable {
       }),
     );
     for (const json of jsonChunks(rows.map((r) => PROSPECT.values(r)))) {
-      this.sql.exec(UPSERT_MANY, json);
+      this.sql.exec(UPDATE_MANY, json);
       this.counts = null;
     }
     this.outbox.markMany(
