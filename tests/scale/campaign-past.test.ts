@@ -5,6 +5,7 @@ import type { SendResult } from "@workers/transport/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  act,
   campaignNamespaceStub,
   createCampaign,
   emailStage,
@@ -70,6 +71,37 @@ function someRefused() {
   });
 }
 
+/**
+ * The Campaign DO's statements while `work` runs, and the plan lines among them that scan
+ * a table of the campaign's past.
+ */
+async function scansOfPast(campaignId: string, work: () => Promise<unknown>) {
+  const seen: Bound[] = [];
+  engineHooks.onCampaignStatement = (sql, values) => {
+    if (/^\s*(SELECT|WITH|UPDATE|DELETE|INSERT)\b/i.test(sql)) {
+      seen.push({ sql, values: values as SqlStorageValue[] });
+    }
+  };
+  try {
+    await work();
+  } finally {
+    engineHooks.onCampaignStatement = undefined;
+  }
+  const scans = await runInDurableObject(campaignNamespaceStub(campaignId), (_i, state) =>
+    seen.flatMap((s) => {
+      const plan = state.storage.sql
+        .exec(`EXPLAIN QUERY PLAN ${s.sql}`, ...s.values)
+        .toArray()
+        .map((r) => z.object({ detail: z.string() }).parse(r).detail);
+      const bad = plan.filter((line) =>
+        PAST.some((table) => new RegExp(`^SCAN ${table}\\b`).test(line)),
+      );
+      return bad.length > 0 ? [`${bad.join("; ")}  in: ${s.sql.slice(0, 160)}`] : [];
+    }),
+  );
+  return { seen, scans };
+}
+
 afterEach(() => {
   engineHooks.onCampaignStatement = undefined;
   engineHooks.transport = undefined;
@@ -81,32 +113,28 @@ describe("a send reads and keeps only what it needs of the campaign's past", () 
     const { c } = await sentCampaign("send-scans");
     // The first stage's batch: the campaign now has sent messages, history, a reservation.
     await runAlarm(c.id);
-    const seen: Bound[] = [];
-    engineHooks.onCampaignStatement = (sql, values) => {
-      if (/^\s*(SELECT|WITH|UPDATE|DELETE|INSERT)\b/i.test(sql)) {
-        seen.push({ sql, values: values as SqlStorageValue[] });
-      }
-    };
     // The second stage's batch, its commit, its answers and the mirror's flush.
-    await runAlarm(c.id);
-    engineHooks.onCampaignStatement = undefined;
+    const { seen, scans } = await scansOfPast(c.id, () => runAlarm(c.id));
     expect(
       seen.some((s) => /\bINSERT INTO message\b/.test(s.sql)),
       "the alarm sent",
     ).toBe(true);
+    expect(scans).toEqual([]);
+  });
 
-    const scans = await runInDurableObject(campaignNamespaceStub(c.id), (_i, state) =>
-      seen.flatMap((s) => {
-        const plan = state.storage.sql
-          .exec(`EXPLAIN QUERY PLAN ${s.sql}`, ...s.values)
-          .toArray()
-          .map((r) => z.object({ detail: z.string() }).parse(r).detail);
-        const bad = plan.filter((line) =>
-          PAST.some((table) => new RegExp(`^SCAN ${table}\\b`).test(line)),
-        );
-        return bad.length > 0 ? [`${bad.join("; ")}  in: ${s.sql.slice(0, 160)}`] : [];
-      }),
-    );
+  it("nor does a bulk pause and unpause of everyone", async () => {
+    const { t, c } = await sentCampaign("bulk-scans");
+    await runAlarm(c.id);
+    const { seen, scans } = await scansOfPast(c.id, async () => {
+      for (const action of ["pause", "unpause"]) {
+        const res = await act(t, c.id, { action, all: true });
+        expect(res.status, res.text).toBe(200);
+      }
+    });
+    expect(
+      seen.some((s) => /\bUPDATE message\b/.test(s.sql)),
+      "the pause canceled the Waiting messages",
+    ).toBe(true);
     expect(scans).toEqual([]);
   });
 
