@@ -45,28 +45,32 @@ async function sentCampaign(label: string) {
   return { t, c, ids };
 }
 
-/** The sink's transport, except that s0 is refused for good and s1 answered "try later". */
+/**
+ * The sink's transport, except that s0 is refused for good and s1 answered "try later":
+ * neither reaches the sink.
+ */
 function someRefused() {
+  const answer = (id: string, to: string): SendResult | null => {
+    if (to.startsWith("s0@")) {
+      return {
+        id,
+        ok: false,
+        kind: "permanent",
+        reason: "invalid_recipient",
+        message: "no such user",
+      };
+    }
+    if (to.startsWith("s1@")) {
+      return { id, ok: false, kind: "transient", reason: null, message: "try later" };
+    }
+    return null;
+  };
   engineHooks.transport = (base) => ({
     ...base,
     async sendEmails(emails, key) {
-      const answers = await base.sendEmails(emails, key);
-      return answers.map((a): SendResult => {
-        const to = emails.find((e) => e.id === a.id)?.to ?? "";
-        if (to.startsWith("s0@")) {
-          return {
-            id: a.id,
-            ok: false,
-            kind: "permanent",
-            reason: "invalid_recipient",
-            message: "no such user",
-          };
-        }
-        if (to.startsWith("s1@")) {
-          return { id: a.id, ok: false, kind: "transient", reason: null, message: "try later" };
-        }
-        return a;
-      });
+      const refused = emails.flatMap((e) => answer(e.id, e.to) ?? []);
+      const taken = emails.filter((e) => answer(e.id, e.to) === null);
+      return [...(await base.sendEmails(taken, key)), ...refused];
     },
   });
 }
@@ -182,10 +186,12 @@ describe("a send reads and keeps only what it needs of the campaign's past", () 
         .parse(JSON.parse(String(row.payload)));
     });
     expect(request.to).toMatch(/^s1@/);
+    const sunkFor = async () => (await sinkMessages(t.teamId)).filter((m) => m.id === request.id);
+    expect(await sunkFor(), "not sent before the retry").toEqual([]);
 
     setClockForTest(clock.now() + 60 * 60_000);
     await runAlarm(c.id);
-    const sunk = (await sinkMessages(t.teamId)).filter((m) => m.id === request.id);
+    const sunk = await sunkFor();
     expect(sunk.map((m) => ({ to: m.to, text: m.text }))).toEqual([
       { to: request.to, text: request.text },
     ]);
