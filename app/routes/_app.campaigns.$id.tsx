@@ -7,7 +7,6 @@ import type {
 import {
   Form,
   Link,
-  useActionData,
   useLoaderData,
   useNavigation,
   useSearchParams,
@@ -27,6 +26,7 @@ import { ProspectsTable } from "~/components/prospects-table";
 import { CampaignStatusBadge } from "~/components/status-badge";
 import { campaignPage, campaignPageAction } from "~/lib/campaign-page.server";
 import { formatDate, useNow } from "~/lib/time";
+import { useActionNotice } from "~/lib/use-action-notice";
 import { useCampaignLive } from "~/lib/use-campaign-live";
 import { useLiveRevalidate } from "~/lib/use-live-revalidate";
 import styles from "~/styles/campaigns.css?url";
@@ -50,7 +50,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function CampaignPage() {
   const data = useLoaderData<typeof loader>();
-  const notice = useActionData<typeof action>();
+  const notice = useActionNotice<typeof action>();
   const [params] = useSearchParams();
   const submit = useSubmit();
   const busy = useNavigation().state === "submitting";

@@ -5,14 +5,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/cloudflare";
-import {
-  Form,
-  Link,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useSubmit,
-} from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { requireMember } from "@workers/auth/guards";
 import { EMAIL_STATUS_LABELS, EMAIL_STATUSES } from "@workers/core/engine/statuses";
 import { applyEmailEntries, type EmailRow } from "@workers/core/live-feed";
@@ -32,6 +25,7 @@ import { teamCampaignNames } from "~/lib/campaigns.server";
 import { messageAction } from "~/lib/email-log.server";
 import { givenParams, readListQuery } from "~/lib/list-query.server";
 import { formatDateTime } from "~/lib/time";
+import { useActionNotice } from "~/lib/use-action-notice";
 import { useAccountFeed } from "~/lib/use-live-feed";
 import { useLiveRevalidate } from "~/lib/use-live-revalidate";
 import styles from "~/styles/campaigns.css?url";
@@ -152,7 +146,7 @@ function pageHref(query: Record<string, string>, cursor?: string) {
 export default function EmailLog() {
   const { page, campaigns, query, personName, badLink, cursorNotice, timeZone, simulate } =
     useLoaderData<typeof loader>();
-  const notice = useActionData<typeof action>();
+  const notice = useActionNotice<typeof action>();
   const nav = useNavigation();
   const submit = useSubmit();
   const busyId = nav.state === "submitting" ? nav.formData?.get("messageId") : null;

@@ -2,13 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useSearchParams,
-} from "@remix-run/react";
+import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { createApiKey, listApiKeys, revokeApiKey } from "@workers/auth/api-keys";
 import { requireMember, roleAtLeast } from "@workers/auth/guards";
 import { ApiKeyNameSchema } from "@workers/core/settings";
@@ -17,6 +11,7 @@ import { db } from "@workers/db/client";
 import { z } from "zod";
 import { CopyButton } from "~/lib/copy-button";
 import { Field, FormErrors } from "~/lib/forms";
+import { useActionNotice } from "~/lib/use-action-notice";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
@@ -76,7 +71,7 @@ const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZ
 
 export default function ApiKeys() {
   const { keys } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionNotice<typeof action>();
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const creating =

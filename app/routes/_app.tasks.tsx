@@ -5,15 +5,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/cloudflare";
-import {
-  Form,
-  Link,
-  useActionData,
-  useFetcher,
-  useLoaderData,
-  useRevalidator,
-  useSubmit,
-} from "@remix-run/react";
+import { Form, Link, useFetcher, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import type { TaskItem } from "@workers/data/tasks";
 import { useEffect, useMemo, useRef } from "react";
 import { CampaignFilter } from "~/components/filter-fields";
@@ -21,6 +13,7 @@ import { Notice } from "~/components/notice";
 import { throttle } from "~/lib/live-socket";
 import { type TaskNotice, taskAction, tasksPage } from "~/lib/tasks.server";
 import { formatDateTime, untilText, useNow } from "~/lib/time";
+import { useActionNotice } from "~/lib/use-action-notice";
 import { useAccountFeed } from "~/lib/use-live-feed";
 import campaignStyles from "~/styles/campaigns.css?url";
 import styles from "~/styles/tasks.css?url";
@@ -156,7 +149,7 @@ export default function Tasks() {
     now: serverNow,
     timeZone,
   } = useLoaderData<typeof loader>();
-  const notice = useActionData<typeof action>();
+  const notice = useActionNotice<typeof action>();
   const submit = useSubmit();
   const now = useNow(serverNow);
   useLiveQueue();

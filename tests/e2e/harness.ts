@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:8799";
@@ -168,6 +169,29 @@ export async function call(
 
 /** A JSON API list answer. */
 export type Items<T> = { items: T[] };
+
+/**
+ * The campaign's Email Log ids with one status, through the JSON API, once at least `count`
+ * have it (polled for up to 20 s; fewer then fails the test).
+ */
+export async function logIdsWithStatus(
+  key: string,
+  campaignId: string,
+  status: string,
+  count = 1,
+): Promise<string[]> {
+  let ids: string[] = [];
+  for (let i = 0; i < 80; i++) {
+    const log = (await call(key, "GET", `/api/v1/email-log?campaignId=${campaignId}`)) as Items<{
+      id: string;
+      status: string;
+    }>;
+    ids = log.items.filter((m) => m.status === status).map((m) => m.id);
+    if (ids.length >= count) return ids;
+    await sleep(250);
+  }
+  assert.fail(`${count} ${status} message(s) in the campaign's Email Log, found ${ids.length}`);
+}
 
 /** Invites an address through Settings → Members; answers the invitation link's path. */
 async function invite(owner: Session, email: string): Promise<string> {

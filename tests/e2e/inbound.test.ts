@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   apiKeyOf,
   BASE_URL,
   browserForFile,
   call,
   type Items,
+  logIdsWithStatus,
   type Session,
   signedInSession,
   VIEWPORTS,
@@ -69,16 +69,7 @@ async function arrange(s: Session) {
     ],
   })) as { id: string };
   await call(key, "POST", `/api/v1/campaigns/${campaign.id}/prospects`, { personIds: [person.id] });
-  let sentId: string | undefined;
-  for (let i = 0; i < 60 && !sentId; i++) {
-    const log = (await call(key, "GET", `/api/v1/email-log?campaignId=${campaign.id}`)) as Items<{
-      id: string;
-      status: string;
-    }>;
-    sentId = log.items.find((m) => m.status === "sent")?.id;
-    if (!sentId) await sleep(250);
-  }
-  assert.ok(sentId, "the campaign's first email was sent through the sink");
+  const [sentId] = await logIdsWithStatus(key, campaign.id, "sent");
   return { key, mailbox, mailboxAddress, person, personAddress, sentId, campaign };
 }
 
